@@ -1,0 +1,73 @@
+import { DomainRangeError } from '../errors.js'
+import { bpsToFraction, fractionToBps, sideSign, type Side } from '../units.js'
+
+/** Everything the cost breakdown needs, already resolved (request or market state). */
+export interface OrderCostInput {
+  side: Side
+  qtyBase: number
+  /** arrival (decision) price, quote per base */
+  priceQuote: number
+  /** average daily volume, base units */
+  advBase: number
+  /** quoted spread (ask - bid)/mid, bps */
+  spreadBps: number
+  /** fee as a fraction of notional (0.00055 = 5.5 bps); negative is a rebate */
+  feeRate: number
+  /** expected market impact as a fraction of price (positive = cost), from an impact model */
+  impactCostFraction: number
+}
+
+export interface OrderCost {
+  notionalQuote: number
+  /** |Q| / ADV */
+  participation: number
+  impactBps: number
+  impactQuote: number
+  /** half the quoted spread: the cost of crossing from mid to the touch */
+  spreadCostBps: number
+  spreadCostQuote: number
+  feeBps: number
+  feeQuote: number
+  totalCostBps: number
+  totalCostQuote: number
+  /** expected average fill price: price moved against the trade by impact + half spread (fees excluded) */
+  expectedAvgPriceQuote: number
+}
+
+function requireFinite (fn: string, name: string, value: number, ok: boolean, rule: string): void {
+  if (!ok || !Number.isFinite(value)) throw new DomainRangeError(`${fn}: ${name} must be ${rule} (got ${value})`, name, rule)
+}
+
+/**
+ * Cost breakdown of one order: impact + half-spread + fee, in bps of notional and in quote.
+ * Buys and sells cost the same; only the expected fill price moves in the trade's direction.
+ * @throws DomainRangeError if an input is non-finite or out of its domain.
+ */
+export function orderCost (input: OrderCostInput): OrderCost {
+  const { qtyBase, priceQuote, advBase, spreadBps, feeRate, impactCostFraction } = input
+  requireFinite('orderCost', 'qtyBase', qtyBase, qtyBase > 0, 'finite and > 0')
+  requireFinite('orderCost', 'priceQuote', priceQuote, priceQuote > 0, 'finite and > 0')
+  requireFinite('orderCost', 'advBase', advBase, advBase > 0, 'finite and > 0')
+  requireFinite('orderCost', 'spreadBps', spreadBps, spreadBps >= 0, 'finite and >= 0')
+  requireFinite('orderCost', 'feeRate', feeRate, true, 'finite')
+  requireFinite('orderCost', 'impactCostFraction', impactCostFraction, true, 'finite')
+
+  const notionalQuote = qtyBase * priceQuote
+  const spreadCostFraction = bpsToFraction(spreadBps) / 2
+  const totalFraction = impactCostFraction + spreadCostFraction + feeRate
+  const totalCostQuote = totalFraction * notionalQuote
+  requireFinite('orderCost', 'qtyBase', totalCostQuote, true, 'small enough that qtyBase * priceQuote stays finite')
+  return {
+    notionalQuote,
+    participation: qtyBase / advBase,
+    impactBps: fractionToBps(impactCostFraction),
+    impactQuote: impactCostFraction * notionalQuote,
+    spreadCostBps: spreadBps / 2,
+    spreadCostQuote: spreadCostFraction * notionalQuote,
+    feeBps: fractionToBps(feeRate),
+    feeQuote: feeRate * notionalQuote,
+    totalCostBps: fractionToBps(totalFraction),
+    totalCostQuote,
+    expectedAvgPriceQuote: priceQuote * (1 + sideSign(input.side) * (impactCostFraction + spreadCostFraction))
+  }
+}
