@@ -84,6 +84,7 @@ export function buildKlineImpactSamples (bars: readonly MinuteBar[], options: Kl
   }
   validateBars('buildKlineImpactSamples', bars, true)
   const runStart = contiguousRunStarts(bars)
+  const { logReturns, spreadProducts } = perBarTerms(bars)
   const samples: KlineImpactSample[] = []
   for (let start = lookbackMinutes; start + windowMinutes <= bars.length; start += windowMinutes) {
     const end = start + windowMinutes // exclusive
@@ -96,8 +97,8 @@ export function buildKlineImpactSamples (bars: readonly MinuteBar[], options: Kl
       endMs: bars[end - 1].openTimeMs + BAR_INTERVAL_MS,
       signedQtyBase,
       advBase: meanVolumePerMinute(bars, lookbackFrom, start) * MINUTES_PER_DAY,
-      volDaily: logReturnStdev(bars, lookbackFrom, start) * Math.sqrt(MINUTES_PER_DAY),
-      relSpread: abdiRanaldoSpread(bars, lookbackFrom, start),
+      volDaily: stdevOfRange(logReturns, lookbackFrom + 1, start) * Math.sqrt(MINUTES_PER_DAY),
+      relSpread: spreadFromProducts(spreadProducts, lookbackFrom, start - 1),
       signedReturn: bars[end - 1].close / bars[start].open - 1
     })
   }
@@ -115,7 +116,7 @@ export function buildKlineImpactSamples (bars: readonly MinuteBar[], options: Kl
  */
 export function realisedVolDaily (bars: readonly MinuteBar[]): number {
   requireContiguous('realisedVolDaily', bars, 3)
-  return logReturnStdev(bars, 0, bars.length) * Math.sqrt(MINUTES_PER_DAY)
+  return stdevOfRange(perBarTerms(bars).logReturns, 1, bars.length) * Math.sqrt(MINUTES_PER_DAY)
 }
 
 /**
@@ -147,7 +148,7 @@ export function averageDailyVolumeBase (bars: readonly MinuteBar[]): number {
  */
 export function abdiRanaldoRelSpread (bars: readonly MinuteBar[]): number {
   requireContiguous('abdiRanaldoRelSpread', bars, 2)
-  return abdiRanaldoSpread(bars, 0, bars.length)
+  return spreadFromProducts(perBarTerms(bars).spreadProducts, 0, bars.length - 1)
 }
 
 function requireContiguous (fn: string, bars: readonly MinuteBar[], minBars: number): void {
@@ -200,28 +201,45 @@ function meanVolumePerMinute (bars: readonly MinuteBar[], from: number, to: numb
   return sum / (to - from)
 }
 
-/** Sample stdev (n - 1) of log(close_i / close_{i-1}) for i in (from, to); two-pass. */
-function logReturnStdev (bars: readonly MinuteBar[], from: number, to: number): number {
-  const count = to - from - 1
+/**
+ * Per-bar terms, each depending only on bars i - 1, i, i + 1 as noted, computed once:
+ * logReturns[i] = ln(close_i / close_{i-1}) (i >= 1; bars i-1, i), and
+ * spreadProducts[i] = (c_i - eta_i) * (c_i - eta_{i+1}) (i <= n - 2; bars i, i+1), with
+ * c = ln close and eta = (ln high + ln low) / 2. A lookback [from, to) uses logReturns[from + 1, to)
+ * and spreadProducts[from, to - 1), so it never touches bar `to` or later.
+ */
+function perBarTerms (bars: readonly MinuteBar[]): { logReturns: Float64Array, spreadProducts: Float64Array } {
+  const n = bars.length
+  const logClose = new Float64Array(n)
+  const midRange = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    logClose[i] = Math.log(bars[i].close)
+    midRange[i] = 0.5 * (Math.log(bars[i].high) + Math.log(bars[i].low))
+  }
+  const logReturns = new Float64Array(n)
+  const spreadProducts = new Float64Array(n)
+  for (let i = 1; i < n; i++) logReturns[i] = logClose[i] - logClose[i - 1]
+  for (let i = 0; i + 1 < n; i++) spreadProducts[i] = (logClose[i] - midRange[i]) * (logClose[i] - midRange[i + 1])
+  return { logReturns, spreadProducts }
+}
+
+/** Sample stdev (n - 1) of values[from..to), two-pass; needs to - from >= 2. */
+function stdevOfRange (values: Float64Array, from: number, to: number): number {
+  const count = to - from
   let sum = 0
-  for (let i = from + 1; i < to; i++) sum += Math.log(bars[i].close / bars[i - 1].close)
+  for (let i = from; i < to; i++) sum += values[i]
   const mean = sum / count
   let sumSq = 0
-  for (let i = from + 1; i < to; i++) {
-    const dev = Math.log(bars[i].close / bars[i - 1].close) - mean
+  for (let i = from; i < to; i++) {
+    const dev = values[i] - mean
     sumSq += dev * dev
   }
   return Math.sqrt(sumSq / (count - 1))
 }
 
-function abdiRanaldoSpread (bars: readonly MinuteBar[], from: number, to: number): number {
+/** Abdi-Ranaldo S = sqrt(max(4 * mean(products[from..to)), 0)). */
+function spreadFromProducts (products: Float64Array, from: number, to: number): number {
   let sum = 0
-  for (let i = from; i < to - 1; i++) {
-    const logClose = Math.log(bars[i].close)
-    const midRange = 0.5 * (Math.log(bars[i].high) + Math.log(bars[i].low))
-    const nextMidRange = 0.5 * (Math.log(bars[i + 1].high) + Math.log(bars[i + 1].low))
-    sum += (logClose - midRange) * (logClose - nextMidRange)
-  }
-  const spreadSquared = 4 * sum / (to - from - 1)
-  return Math.sqrt(Math.max(spreadSquared, 0))
+  for (let i = from; i < to; i++) sum += products[i]
+  return Math.sqrt(Math.max(4 * sum / (to - from), 0))
 }
