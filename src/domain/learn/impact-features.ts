@@ -1,0 +1,65 @@
+/**
+ * The feature vector the learned impact predictors (linear, MLP) see, defined once so that
+ * training (jobs, scripts) and prediction (routes) cannot drift apart.
+ *
+ * TARGET of every impact predictor: the impact cost as a fraction of the arrival price in
+ * the trade's direction, sideSign * (P_after - P_arrival) / P_arrival, positive = cost
+ * (a buy that pushed the price up). A predicted signed return is therefore
+ * sideSign * prediction. Cost in bps is fractionToBps(prediction).
+ */
+import { DomainRangeError } from '../errors.js'
+
+export interface ImpactFeatureInput {
+  /** |Q| / ADV: order size over average daily volume, fraction (0.01 = 1% of a day) */
+  participation: number
+  /** (ask - bid) / mid at arrival, fraction (not bps) */
+  relSpread: number
+  /** daily return volatility, fraction per day (0.03 = 3%) */
+  volDaily: number
+  /** +1 buy, -1 sell (units.ts `sideSign`) */
+  sideSign: 1 | -1
+}
+
+/**
+ * Column order of the feature vector:
+ * - `participation`: |Q| / ADV, fraction, >= 0.
+ * - `sqrtParticipationVol`: volDaily * sqrt(participation), fraction per day; the square-root
+ *   law's regressor (impact ~ Y * sigma * sqrt(Q / V), Toth et al. 2011, "Anomalous price
+ *   impact and the critical nature of liquidity in financial markets"), so a linear model
+ *   can represent that law exactly.
+ * - `relSpread`: (ask - bid) / mid, fraction, >= 0.
+ * - `volDaily`: daily volatility, fraction per day, >= 0.
+ * - `sideSign`: +1 buy, -1 sell (lets a model learn buy/sell asymmetry).
+ */
+export const IMPACT_FEATURE_NAMES = ['participation', 'sqrtParticipationVol', 'relSpread', 'volDaily', 'sideSign'] as const
+export type ImpactFeatureName = typeof IMPACT_FEATURE_NAMES[number]
+
+function requireNonNegative (name: string, value: number): void {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new DomainRangeError(`impactFeatures: ${name} must be a finite number >= 0 (got ${value})`, name, 'finite, >= 0')
+  }
+}
+
+/**
+ * Builds the feature vector, in IMPACT_FEATURE_NAMES order, for one order.
+ * Writes into `out` when given (no allocation; suits the hot path) and returns it.
+ * @throws DomainRangeError naming `participation`, `relSpread` or `volDaily` if negative or
+ *   not finite, or `sideSign` if not +1 or -1.
+ * @example impactFeatures({ participation: 0.04, relSpread: 0.0002, volDaily: 0.03, sideSign: 1 })
+ * // [0.04, 0.006, 0.0002, 0.03, 1]
+ */
+export function impactFeatures (input: ImpactFeatureInput, out: number[] = new Array<number>(IMPACT_FEATURE_NAMES.length)): number[] {
+  requireNonNegative('participation', input.participation)
+  requireNonNegative('relSpread', input.relSpread)
+  requireNonNegative('volDaily', input.volDaily)
+  if (input.sideSign !== 1 && input.sideSign !== -1) {
+    throw new DomainRangeError(`impactFeatures: sideSign must be 1 or -1 (got ${String(input.sideSign)})`, 'sideSign', 'enum [1, -1]')
+  }
+  out[0] = input.participation
+  out[1] = input.volDaily * Math.sqrt(input.participation)
+  out[2] = input.relSpread
+  out[3] = input.volDaily
+  out[4] = input.sideSign
+  out.length = IMPACT_FEATURE_NAMES.length
+  return out
+}

@@ -1,0 +1,185 @@
+/**
+ * Ordinary least squares with an intercept on standardised features, solved exactly by
+ * Householder QR (Golub & Van Loan, Matrix Computations, 4th ed., Alg. 5.2.1), never by
+ * gradient descent or the normal equations (QR keeps the condition number, the normal
+ * equations square it).
+ *
+ * Rank deficiency (a constant column, a duplicated or exactly collinear column) is handled
+ * deterministically as R's lm() does (LINPACK dqrdc2 with tol 1e-7): columns are taken in
+ * order (intercept first); a column whose norm, after removing its projection on the columns
+ * already kept, falls below RANK_REL_TOL times sqrt(rows) (the norm of every standardised
+ * non-constant column and of the intercept column) is dropped and gets coefficient 0 (where
+ * R reports NA). So of two identical columns the first keeps the weight, and a constant
+ * column (standardised to zeros) always gets 0.
+ */
+import { checkDesign, readFinite, readObject, readStringArray, readFiniteArray, resolveFeatureNames } from './checks.js'
+import { fitStandardiser, standardiserFromJson, standardiserToJson, type Standardiser } from './standardiser.js'
+
+/** Relative norm below which a column counts as linearly dependent (R lm's default `tol`). */
+export const RANK_REL_TOL = 1e-7
+
+/** A fitted linear model: prediction = intercept + sum_j coefficients[j] * (x_j - mean_j) / std_j. */
+export interface LinearModel {
+  kind: 'linear'
+  featureNames: string[]
+  standardiser: Standardiser
+  /** one per standardised feature; 0 for a dropped (constant or collinear) column */
+  coefficients: number[]
+  /** in target units: the prediction at the feature means */
+  intercept: number
+  trainingRows: number
+}
+
+/** The JSON form of a LinearModel (already plain data). */
+export type LinearJson = LinearModel
+
+export interface LinearFitOptions {
+  featureNames?: string[]
+}
+
+/**
+ * Fits y ~ intercept + Z beta by least squares, Z the standardised `rows`.
+ * O(rows x columns^2).
+ * @param rows one array of raw feature values per observation
+ * @param targets one value per row, in target units
+ * @throws DomainRangeError naming `rows` (empty, ragged, non-finite, fewer than columns + 1),
+ *   `targets` (length mismatch, non-finite) or `options.featureNames` (wrong length).
+ * @example fitLinearRegression([[0], [1], [2]], [1, 3, 5]).intercept // 3 (slope 2 per raw unit)
+ */
+export function fitLinearRegression (rows: number[][], targets: number[], options: LinearFitOptions = {}): LinearModel {
+  const fn = 'fitLinearRegression'
+  const nFeatures = checkDesign(fn, rows, targets, (d) => d + 1)
+  const featureNames = resolveFeatureNames(fn, options.featureNames, nFeatures)
+  const standardiser = fitStandardiser(rows)
+  const nRows = rows.length
+  const nCols = nFeatures + 1
+
+  // Column-major design [1, Z] and a working copy of y.
+  const design = new Float64Array(nRows * nCols)
+  for (let i = 0; i < nRows; i++) {
+    design[i] = 1
+    for (let j = 0; j < nFeatures; j++) {
+      design[(j + 1) * nRows + i] = (rows[i][j] - standardiser.mean[j]) / standardiser.std[j]
+    }
+  }
+  const qty = Float64Array.from(targets)
+  // Every standardised non-constant column, like the intercept, has norm sqrt(nRows).
+  const dependentNorm = RANK_REL_TOL * Math.sqrt(nRows)
+
+  const kept: number[] = []
+  const reflector = new Float64Array(nRows)
+  for (let j = 0; j < nCols; j++) {
+    const r = kept.length
+    const norm = columnNorm(design, nRows, j, r)
+    if (norm <= dependentNorm) continue
+    // Householder vector v = x - alpha e1, alpha = -sign(x0) ||x|| (no cancellation).
+    const base = j * nRows
+    const x0 = design[base + r]
+    const alpha = x0 >= 0 ? -norm : norm
+    let vNormSq = 0
+    for (let i = r; i < nRows; i++) {
+      reflector[i] = design[base + i]
+      if (i === r) reflector[i] -= alpha
+      vNormSq += reflector[i] * reflector[i]
+    }
+    design[base + r] = alpha
+    for (let i = r + 1; i < nRows; i++) design[base + i] = 0
+    for (let k = j + 1; k < nCols; k++) applyReflector(reflector, vNormSq, design, k * nRows, r, nRows)
+    applyReflector(reflector, vNormSq, qty, 0, r, nRows)
+    kept.push(j)
+  }
+
+  // Back substitution R b = Q^T y over the kept columns.
+  const solution = new Float64Array(nCols)
+  for (let k = kept.length - 1; k >= 0; k--) {
+    let acc = qty[k]
+    for (let m = k + 1; m < kept.length; m++) acc -= design[kept[m] * nRows + k] * solution[kept[m]]
+    solution[kept[k]] = acc / design[kept[k] * nRows + k]
+  }
+  return {
+    kind: 'linear',
+    featureNames,
+    standardiser,
+    coefficients: Array.from(solution.subarray(1)),
+    intercept: solution[0],
+    trainingRows: nRows
+  }
+}
+
+function columnNorm (design: Float64Array, nRows: number, column: number, fromRow: number): number {
+  // Scaled sum of squares, as in LAPACK dnrm2, to avoid overflow/underflow.
+  let scale = 0
+  let sumSq = 1
+  for (let i = fromRow; i < nRows; i++) {
+    const value = Math.abs(design[column * nRows + i])
+    if (value === 0) continue
+    if (scale < value) {
+      sumSq = 1 + sumSq * (scale / value) * (scale / value)
+      scale = value
+    } else {
+      sumSq += (value / scale) * (value / scale)
+    }
+  }
+  return scale * Math.sqrt(sumSq)
+}
+
+/** x <- (I - 2 v v^T / v^T v) x on rows fromRow..nRows-1 of the column starting at `offset`. */
+function applyReflector (reflector: Float64Array, vNormSq: number, target: Float64Array, offset: number, fromRow: number, nRows: number): void {
+  let dot = 0
+  for (let i = fromRow; i < nRows; i++) dot += reflector[i] * target[offset + i]
+  const factor = (2 * dot) / vNormSq
+  for (let i = fromRow; i < nRows; i++) target[offset + i] -= factor * reflector[i]
+}
+
+/**
+ * Predicts the target for one row of raw feature values. O(columns), no allocation.
+ * Non-finite feature values give a non-finite prediction (callers validate inputs).
+ * @throws RangeError if `row` has the wrong number of values (programmer error).
+ */
+export function predictLinear (model: LinearModel, row: ArrayLike<number>): number {
+  const { mean, std } = model.standardiser
+  const coefficients = model.coefficients
+  if (row.length !== coefficients.length) throw new RangeError(`predictLinear: row must have ${coefficients.length} values (got ${row.length})`)
+  let acc = model.intercept
+  for (let j = 0; j < coefficients.length; j++) acc += coefficients[j] * ((row[j] - mean[j]) / std[j])
+  return acc
+}
+
+/** A plain, JSON-serialisable copy of the model. */
+export function linearToJson (model: LinearModel): LinearJson {
+  return {
+    kind: 'linear',
+    featureNames: [...model.featureNames],
+    standardiser: standardiserToJson(model.standardiser),
+    coefficients: [...model.coefficients],
+    intercept: model.intercept,
+    trainingRows: model.trainingRows
+  }
+}
+
+/**
+ * Validates parsed JSON and builds a LinearModel from it.
+ * Rules: kind 'linear'; featureNames a non-empty string array whose length n fixes every
+ * other length; standardiser.mean/std and coefficients n finite numbers, std > 0; intercept
+ * finite; trainingRows an integer >= n + 1.
+ * @throws TypeError (missing field, wrong type) or RangeError (wrong length or value), the
+ *   message naming the field path, e.g. `linearFromJson: coefficients[1] must be a finite number`.
+ */
+export function linearFromJson (json: unknown): LinearModel {
+  const fn = 'linearFromJson'
+  const root = readObject(fn, json, 'model')
+  if (root.kind !== 'linear') throw new TypeError(`${fn}: kind must be 'linear' (got ${String(root.kind)})`)
+  if (!Array.isArray(root.featureNames) || root.featureNames.length === 0) {
+    throw new TypeError(`${fn}: featureNames must be a non-empty array of strings`)
+  }
+  const nFeatures = root.featureNames.length
+  const featureNames = readStringArray(fn, root.featureNames, 'featureNames', nFeatures)
+  return {
+    kind: 'linear',
+    featureNames,
+    standardiser: standardiserFromJson(fn, root.standardiser, 'standardiser', nFeatures),
+    coefficients: readFiniteArray(fn, root.coefficients, 'coefficients', nFeatures),
+    intercept: readFinite(fn, root.intercept, 'intercept'),
+    trainingRows: readFinite(fn, root.trainingRows, 'trainingRows', (n) => Number.isInteger(n) && n >= nFeatures + 1, `an integer >= ${nFeatures + 1}`)
+  }
+}
