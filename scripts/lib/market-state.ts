@@ -121,7 +121,7 @@ export async function computeBtcusdtState (dataDir: string): Promise<SymbolState
     },
     advBase: {
       value: ticker.volume24hBase,
-      origin: `volume24h (BTC) of Bybit linear BTCUSDT from ${DATA_FILES.bybitLinearTicker} (ccxt-recorded /v5/market/tickers, response time ${formatUtc(ticker.timeMs)}): the right venue and instrument, but one 24 h figure from Feb 2024. Not taken from the inverse klines, whose turnover gives only ${fmt(inverseAdvBtc)} BTC/day: BTCUSD inverse is a much smaller contract than BTCUSDT linear.`
+      origin: `volume24h (BTC) of Bybit linear BTCUSDT from ${DATA_FILES.bybitLinearTicker} (ccxt-recorded /v5/market/tickers, response time ${formatUtc(ticker.timeMs)}; ccxt did not record mainnet vs testnet, but its prices match mainnet BTC that day per the folder's PROVENANCE.md): the right venue and instrument, but one 24 h figure from Feb 2024. Not taken from the inverse klines, whose turnover gives only ${fmt(inverseAdvBtc)} BTC/day: BTCUSD inverse is a much smaller contract than BTCUSDT linear.`
     },
     spreadBps: {
       value: median(spreads),
