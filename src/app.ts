@@ -1,0 +1,62 @@
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { Config } from './config.js'
+import type { MarketStateProvider } from './market/market-state.js'
+import type { ModelStore } from './models/model-store.js'
+import { registerErrorHandlers } from './plugins/error-handler.js'
+import { registerSwagger } from './plugins/swagger.js'
+import { ErrorResponse } from './routes/schemas/common.js'
+import { EstimateRequest, EstimateResponse } from './routes/schemas/estimate.js'
+import { TcaTrade } from './routes/schemas/tca.js'
+import estimateRoutes from './routes/estimate.js'
+import scheduleRoutes from './routes/schedule.js'
+import tcaRoutes from './routes/tca.js'
+import pretradeRoutes from './routes/pretrade.js'
+import modelRoutes from './routes/models.js'
+import healthRoutes from './routes/health.js'
+
+export interface AppDeps {
+  config: Config
+  market: MarketStateProvider
+  models: ModelStore
+}
+
+/** Body limit of routes that take one order (the batch and TCA routes take config.BODY_LIMIT_BYTES). */
+export const SMALL_BODY_LIMIT_BYTES = 64 * 1024
+
+/**
+ * Builds the HTTP application on the given dependencies. No I/O happens here: the caller
+ * (server.ts, tests) loads config, market state and models and decides whether to listen.
+ */
+export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    // no per-request log lines on the hot path: errors are logged by the error handler
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: SMALL_BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    return503OnClosing: true,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+    ...options
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+  })
+  registerErrorHandlers(app)
+  // JSON only: a text/plain body is a 415, not a string the schema then rejects
+  app.removeContentTypeParser('text/plain')
+  app.addSchema(ErrorResponse)
+  app.addSchema(EstimateRequest)
+  app.addSchema(EstimateResponse)
+  app.addSchema(TcaTrade)
+  await registerSwagger(app)
+
+  await app.register(healthRoutes, deps)
+  await app.register(estimateRoutes, deps)
+  await app.register(scheduleRoutes, deps)
+  await app.register(tcaRoutes, deps)
+  await app.register(pretradeRoutes, deps)
+  await app.register(modelRoutes, deps)
+  return app
+}

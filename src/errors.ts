@@ -1,0 +1,40 @@
+import createError from '@fastify/error'
+
+/**
+ * Every error the API returns, declared once: a stable `PRETRADE_ERR_*` code (its meaning never
+ * changes), a message and an HTTP status. Each code is listed in README.md ("Errors"); a test
+ * fails if one is missing. 4xx bodies are `{ statusCode, code, field, rule, message }`.
+ */
+export const ERROR_CODES = {
+  PRETRADE_ERR_VALIDATION: { statusCode: 400, summary: 'the request does not match the schema: field and rule name what is wrong' },
+  PRETRADE_ERR_UNPROCESSABLE: { statusCode: 422, summary: 'the request is well-formed but the mathematics cannot accept it (e.g. etaTilde <= 0); field and rule say why' },
+  PRETRADE_ERR_UNKNOWN_SYMBOL: { statusCode: 422, summary: 'the symbol has no market state and the request does not supply the missing market inputs' },
+  PRETRADE_ERR_BODY_TOO_LARGE: { statusCode: 413, summary: 'the request body is larger than the route accepts' },
+  PRETRADE_ERR_BAD_JSON: { statusCode: 400, summary: 'the request body is not valid JSON' },
+  PRETRADE_ERR_UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, summary: 'the request body is not application/json' },
+  PRETRADE_ERR_NOT_FOUND: { statusCode: 404, summary: 'no such route' },
+  PRETRADE_ERR_NOT_READY: { statusCode: 503, summary: 'the service has no models loaded yet' },
+  PRETRADE_ERR_INTERNAL: { statusCode: 500, summary: 'an unexpected error; details are in the server log, never in the response' }
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** A 4xx the API returns on purpose; `field` is a JSON-pointer-like path (`body/qtyBase`). */
+export interface ApiErrorDetails {
+  field: string
+  rule: string
+}
+
+export const UnprocessableError = createError<'PRETRADE_ERR_UNPROCESSABLE', 422, [string]>('PRETRADE_ERR_UNPROCESSABLE', '%s', 422)
+export const UnknownSymbolError = createError<'PRETRADE_ERR_UNKNOWN_SYMBOL', 422, [string]>('PRETRADE_ERR_UNKNOWN_SYMBOL', '%s', 422)
+
+/** Builds a 422 carrying the field and the rule it breaks. */
+export function unprocessable (field: string, rule: string, message: string): Error & ApiErrorDetails {
+  return Object.assign(new UnprocessableError(message), { field, rule })
+}
+
+/** Builds the 422 for a symbol without market state and without the inputs to replace it. */
+export function unknownSymbol (field: string, symbol: string, missing: string[]): Error & ApiErrorDetails {
+  const rule = `known symbol, or explicit ${missing.join(', ')}`
+  return Object.assign(new UnknownSymbolError(`symbol ${JSON.stringify(symbol)} has no market state; send ${missing.join(', ')} or use a known symbol`), { field, rule })
+}

@@ -1,0 +1,37 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppDeps } from '../app.js'
+import { estimateOrder } from '../services/estimator.js'
+import { withErrors } from './schemas/common.js'
+import { EstimateBatchRequest, EstimateBatchResponse, type EstimateRequest } from './schemas/estimate.js'
+import { Type } from '@sinclair/typebox'
+
+const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  app.post('/v1/estimate', {
+    schema: {
+      tags: ['estimate'],
+      summary: 'Expected cost of one order: impact, half spread and fees',
+      description: 'Market inputs left out (priceQuote, volDaily, advBase, spreadBps) come from the symbol\'s market state. ' +
+        'A warning is returned when participation or volDaily lies outside the range the model was calibrated on.',
+      body: Type.Ref('EstimateRequest'),
+      response: withErrors(Type.Ref('EstimateResponse'))
+    }
+  }, async (request) => estimateOrder(request.body as EstimateRequest, deps))
+
+  app.post('/v1/estimate/batch', {
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    schema: {
+      tags: ['estimate'],
+      summary: 'Expected cost of up to 10,000 orders, results in request order',
+      description: 'Each order is priced exactly as by POST /v1/estimate. If any order cannot be priced the whole batch is rejected with a 422 whose field names the order, e.g. body/orders/17/symbol.',
+      body: EstimateBatchRequest,
+      response: withErrors(EstimateBatchResponse)
+    }
+  }, async (request) => {
+    const orders = request.body.orders as EstimateRequest[]
+    const results = new Array(orders.length)
+    for (let i = 0; i < orders.length; i++) results[i] = estimateOrder(orders[i], deps, `body/orders/${i}/`)
+    return { count: results.length, results }
+  })
+}
+
+export default estimateRoutes

@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { AppDeps } from '../app.js'
+import { MODEL_NAMES, type ModelSet } from '../models/impact-model.js'
+
+const Range = Type.Object({ min: Type.Number(), max: Type.Number() })
+const ModelInfo = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  source: Type.String({ description: '"embedded" (shipped defaults) or "registry"' }),
+  parameters: Type.Record(Type.String(), Type.Unknown(), { description: 'fitted parameters (the MLP\'s weights are not listed)' }),
+  calibration: Type.Record(Type.String(), Type.Unknown(), { description: 'data set, window, sample counts and out-of-sample metrics' }),
+  validity: Type.Object({ participation: Range, volDaily: Range }, { description: 'ranges the model was calibrated on; estimates outside them carry a warning' })
+})
+
+const ModelsResponse = Type.Object({
+  defaultModel: Type.String({ description: 'the model used when a request names none' }),
+  symbols: Type.Array(Type.Object({
+    symbol: Type.String({ description: 'a symbol, or "*" for the models every other symbol is served with' }),
+    models: Type.Array(ModelInfo)
+  }))
+}, { $id: 'ModelsResponse', title: 'ModelsResponse' })
+
+function describe (set: ModelSet) {
+  return MODEL_NAMES.map((name) => {
+    const m = set[name]
+    return { name: m.name, version: m.version, source: m.source, parameters: m.parameters, calibration: m.calibration, validity: m.validity }
+  })
+}
+
+const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  app.get('/v1/models', {
+    schema: {
+      tags: ['models'],
+      summary: 'The active impact models per symbol, with parameters, calibration window and metrics',
+      response: { 200: ModelsResponse, 503: Type.Ref('ErrorResponse') }
+    }
+  }, async () => {
+    const catalog = deps.models.catalog()
+    const symbols = [...new Set([...deps.market.symbols(), ...catalog.bySymbol.keys()])].sort()
+    return {
+      defaultModel: 'sqrt',
+      symbols: [
+        ...symbols.map((symbol) => ({ symbol, models: describe(deps.models.modelsFor(symbol)) })),
+        { symbol: '*', models: describe(catalog.defaultSet) }
+      ]
+    }
+  })
+}
+
+export default modelRoutes

@@ -1,0 +1,43 @@
+import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox'
+
+/**
+ * Shared request/response pieces. Every number in a request has explicit bounds so that no
+ * accepted input can overflow a double downstream (1e308 is a valid JSON number, not a valid qty).
+ */
+export const SymbolField = Type.String({ pattern: '^[A-Z0-9]{2,30}$', description: 'venue symbol, e.g. BTCUSDT (upper-case letters and digits)' })
+/** A string that must be one of `values`: one `enum` keyword, so a bad value is reported as rule "enum". */
+export function StringEnum<const T extends readonly string[]> (values: T, description: string): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description })
+}
+
+export const SideField = StringEnum(['buy', 'sell'], '"buy" or "sell"')
+
+export const QtyBase = (description = 'order quantity, base asset units') =>
+  Type.Number({ exclusiveMinimum: 0, maximum: 1e12, description })
+export const PriceQuote = (description: string) =>
+  Type.Number({ exclusiveMinimum: 0, maximum: 1e9, description })
+export const VolDaily = Type.Number({ minimum: 0, maximum: 10, description: 'volatility of daily returns, as a fraction (0.03 = 3% a day)' })
+export const AdvBase = Type.Number({ exclusiveMinimum: 0, maximum: 1e15, description: 'average daily volume, base asset units' })
+export const SpreadBps = Type.Number({ minimum: 0, maximum: 10_000, description: 'quoted spread (ask - bid) / mid, bps' })
+export const ModelNameField = StringEnum(['sqrt', 'linear', 'mlp'], 'impact model: "sqrt" (square-root law, default), "linear" or "mlp"')
+export const LiquidityField = StringEnum(['taker', 'maker'], 'which fee rate applies: "taker" (default) or "maker"')
+
+export const ErrorResponse = Type.Object({
+  statusCode: Type.Integer(),
+  code: Type.String({ description: 'stable PRETRADE_ERR_* code, see README "Errors"' }),
+  error: Type.String(),
+  field: Type.Optional(Type.String({ description: 'path of the offending input, e.g. body/qtyBase' })),
+  rule: Type.Optional(Type.String({ description: 'the rule it breaks, e.g. exclusiveMinimum or "> 0"' })),
+  message: Type.String()
+}, { $id: 'ErrorResponse', title: 'ErrorResponse' })
+
+export const Warning = Type.Object({
+  code: Type.String({ description: 'stable warning code' }),
+  message: Type.String()
+})
+
+/** Adds the error responses every POST route can return to a success schema. */
+export function withErrors<T extends TSchema> (ok: T, extra: Record<number, TSchema> = {}): Record<number, TSchema> {
+  const ref = Type.Ref('ErrorResponse')
+  return { 200: ok, 400: ref, 413: ref, 415: ref, 422: ref, ...extra }
+}

@@ -1,0 +1,20 @@
+import { Type } from '@sinclair/typebox'
+
+export const PretradeCheckRequest = Type.Object({
+  order: Type.Ref('EstimateRequest'),
+  limits: Type.Object({
+    maxCostBps: Type.Optional(Type.Number({ minimum: -10_000, maximum: 1e6, description: 'largest acceptable totalCostBps' })),
+    maxParticipation: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, description: 'largest acceptable qtyBase / advBase' })),
+    maxNotionalQuote: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e21, description: 'largest acceptable qtyBase * priceQuote, quote currency' }))
+  }, { additionalProperties: false, minProperties: 1, description: 'at least one limit' })
+}, { additionalProperties: false, $id: 'PretradeCheckRequest', title: 'PretradeCheckRequest' })
+
+export const PretradeCheckResponse = Type.Object({
+  allowed: Type.Boolean({ description: 'true when no limit is violated' }),
+  violations: Type.Array(Type.Object({
+    rule: Type.String({ description: 'the limit broken: maxCostBps, maxParticipation or maxNotionalQuote' }),
+    limit: Type.Number(),
+    value: Type.Number({ description: 'the order\'s value of the limited quantity' })
+  })),
+  estimate: Type.Ref('EstimateResponse')
+}, { $id: 'PretradeCheckResponse', title: 'PretradeCheckResponse' })

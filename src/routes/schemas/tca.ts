@@ -1,0 +1,79 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { AdvBase, ModelNameField, PriceQuote, QtyBase, SideField, StringEnum, SymbolField, VolDaily } from './common.js'
+
+export const MAX_TCA_TRADES = 10_000
+
+export const TcaTrade = Type.Object({
+  symbol: SymbolField,
+  side: SideField,
+  qtyBase: QtyBase('executed quantity, base units'),
+  execPriceQuote: PriceQuote('average execution price, quote per base'),
+  arrivalPriceQuote: PriceQuote('price when the order arrived (decision price), quote per base'),
+  vwapQuote: Type.Optional(PriceQuote('market VWAP over the execution window, quote per base')),
+  spreadQuote: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'quoted spread at arrival (ask - bid), quote per base' })),
+  bidQuote: Type.Optional(PriceQuote('best bid at arrival; with askQuote, gives spread and mid')),
+  askQuote: Type.Optional(PriceQuote('best ask at arrival; with bidQuote, gives spread and mid')),
+  advBase: Type.Optional(AdvBase),
+  volDaily: Type.Optional(VolDaily),
+  feeQuote: Type.Optional(Type.Number({ minimum: -1e15, maximum: 1e15, description: 'fees paid, quote currency (negative = rebate received)' }))
+}, { additionalProperties: false, $id: 'TcaTrade', title: 'TcaTrade' })
+export type TcaTrade = Static<typeof TcaTrade>
+
+export const TcaRequest = Type.Object({
+  trades: Type.Array(Type.Ref('TcaTrade'), { minItems: 1, maxItems: MAX_TCA_TRADES }),
+  model: Type.Optional(ModelNameField)
+}, { additionalProperties: false, $id: 'TcaRequest', title: 'TcaRequest' })
+
+const Source = StringEnum(['request', 'market-state'], 'where the input came from')
+
+export const TcaTradeResult = Type.Object({
+  symbol: Type.String(),
+  side: SideField,
+  qtyBase: Type.Number(),
+  notionalQuote: Type.Number({ description: 'qtyBase * execPriceQuote' }),
+  participation: Type.Number({ description: 'qtyBase / advBase' }),
+  implementationShortfallBps: Type.Number({ description: '(exec - arrival) * sign / arrival, bps; positive = cost' }),
+  implementationShortfallQuote: Type.Number(),
+  vwapSlippageBps: Type.Optional(Type.Number({ description: '(exec - vwap) * sign / vwap, bps; only when vwapQuote is given' })),
+  vwapSlippageQuote: Type.Optional(Type.Number()),
+  spreadCostBps: Type.Number({ description: 'spread / (2 * mid), bps' }),
+  spreadCostQuote: Type.Number(),
+  feeBps: Type.Number(),
+  feeQuote: Type.Number(),
+  estimatedImpactBps: Type.Number({ description: 'the model\'s expected impact for this order, using the trade\'s own advBase and volDaily' }),
+  estimatedImpactQuote: Type.Number(),
+  totalCostBps: Type.Number({ description: 'implementation shortfall + fee, bps' }),
+  totalCostQuote: Type.Number(),
+  model: Type.Object({ name: Type.String(), version: Type.String() }),
+  inputs: Type.Object({ advBase: Source, volDaily: Source, spread: StringEnum(['bid-ask', 'spreadQuote', 'market-state'], 'where spread and mid came from') })
+})
+
+const Bps = (description: string) => Type.Optional(Type.Number({ description: `${description}; notional-weighted average, bps` }))
+
+export const TcaSummary = Type.Object({
+  tradeCount: Type.Integer(),
+  buyCount: Type.Integer(),
+  sellCount: Type.Integer(),
+  totalNotionalQuote: Type.Number(),
+  implementationShortfallBps: Bps('implementation shortfall'),
+  implementationShortfallQuote: Type.Number({ description: 'sum, quote' }),
+  vwapTradeCount: Type.Integer({ description: 'trades that sent vwapQuote' }),
+  vwapNotionalQuote: Type.Number(),
+  vwapSlippageBps: Bps('VWAP slippage over the trades that sent vwapQuote'),
+  vwapSlippageQuote: Type.Number(),
+  spreadCostBps: Bps('spread cost'),
+  spreadCostQuote: Type.Number(),
+  feeBps: Bps('fees'),
+  feeQuote: Type.Number(),
+  estimatedImpactBps: Bps('model-estimated impact'),
+  estimatedImpactQuote: Type.Number(),
+  totalCostBps: Bps('shortfall + fees'),
+  totalCostQuote: Type.Number(),
+  shortfallMinusImpactBps: Bps('actual shortfall minus estimated impact (positive = cost more than the model said)'),
+  shortfallMinusImpactQuote: Type.Number()
+})
+
+export const TcaResponse = Type.Object({
+  trades: Type.Array(TcaTradeResult),
+  summary: TcaSummary
+}, { $id: 'TcaResponse', title: 'TcaResponse' })

@@ -1,0 +1,21 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { AppDeps } from '../app.js'
+import { runTca } from '../services/tca.js'
+import { withErrors } from './schemas/common.js'
+import { TcaRequest, TcaResponse, type TcaTrade } from './schemas/tca.js'
+
+const tcaRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  app.post('/v1/tca', {
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    schema: {
+      tags: ['tca'],
+      summary: 'Post-trade transaction cost analysis of up to 10,000 executions',
+      description: 'Implementation shortfall vs arrival, VWAP slippage vs market VWAP, spread cost spread/(2 mid), fees, and the model\'s estimated impact for the same order ' +
+        'using the trade\'s own advBase and volDaily (the symbol\'s market state only where the trade leaves them out). Positive = cost; buys and sells symmetric. Summary bps are notional-weighted.',
+      body: TcaRequest,
+      response: withErrors(TcaResponse)
+    }
+  }, async (request) => runTca(request.body.trades as TcaTrade[], request.body.model ?? 'sqrt', deps))
+}
+
+export default tcaRoutes

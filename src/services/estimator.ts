@@ -1,0 +1,103 @@
+import { orderCost } from '../domain/impact/order-cost.js'
+import { DomainRangeError } from '../domain/errors.js'
+import { bpsToFraction, sideSign } from '../domain/units.js'
+import { unknownSymbol, unprocessable } from '../errors.js'
+import type { Category, MarketState, MarketStateProvider } from '../market/market-state.js'
+import type { ModelName } from '../models/impact-model.js'
+import type { ModelStore } from '../models/model-store.js'
+import type { EstimateRequest, EstimateResponse } from '../routes/schemas/estimate.js'
+
+export interface EstimatorDeps {
+  market: MarketStateProvider
+  models: ModelStore
+}
+
+type Warning = { code: string, message: string }
+const MARKET_INPUTS = ['priceQuote', 'volDaily', 'advBase', 'spreadBps'] as const
+
+/** Market inputs for the order: the request's where given, else the symbol's market state. */
+export function resolveMarketInputs (
+  request: Pick<EstimateRequest, 'symbol' | 'priceQuote' | 'volDaily' | 'advBase' | 'spreadBps'>,
+  market: MarketStateProvider,
+  fieldPrefix: string
+): { priceQuote: number, volDaily: number, advBase: number, spreadBps: number, state: MarketState | undefined } {
+  const state = market.get(request.symbol)
+  const missing = MARKET_INPUTS.filter((k) => request[k] === undefined && state === undefined)
+  if (missing.length > 0) throw unknownSymbol(`${fieldPrefix}symbol`, request.symbol, missing)
+  return {
+    priceQuote: request.priceQuote ?? (state as MarketState).priceQuote,
+    volDaily: request.volDaily ?? (state as MarketState).volDaily,
+    advBase: request.advBase ?? (state as MarketState).advBase,
+    spreadBps: request.spreadBps ?? (state as MarketState).spreadBps,
+    state
+  }
+}
+
+/**
+ * Maps a domain range error to a 422 naming the request field; `fieldNames` renames domain
+ * parameters the request calls otherwise (initialHoldingsBase -> qtyBase).
+ */
+export function asUnprocessable (err: unknown, fieldPrefix: string, fieldNames: Record<string, string> = {}): unknown {
+  if (err instanceof DomainRangeError) return unprocessable(`${fieldPrefix}${fieldNames[err.param] ?? err.param}`, err.rule, err.message)
+  return err
+}
+
+function rangeWarning (what: string, value: number, range: { min: number, max: number }, code: string): Warning | undefined {
+  if (value >= range.min && value <= range.max) return undefined
+  return { code, message: `${what} ${value.toPrecision(4)} is outside the range the model was calibrated on [${range.min.toPrecision(4)}, ${range.max.toPrecision(4)}]; the estimate is an extrapolation` }
+}
+
+/**
+ * Prices one order: resolves market inputs, runs the chosen impact model (one model version
+ * for the whole order) and adds half spread and fees.
+ * @throws 422 errors naming the field (`fieldPrefix` + name) for unknown symbols or inputs the math rejects.
+ */
+export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fieldPrefix = 'body/'): EstimateResponse {
+  const inputs = resolveMarketInputs(request, deps.market, fieldPrefix)
+  const category: Category = inputs.state?.category ?? 'linear'
+  const fees = deps.market.fees(category)
+  const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
+  const modelName: ModelName = request.model ?? 'sqrt'
+  const model = deps.models.modelsFor(request.symbol)[modelName]
+  const participation = request.qtyBase / inputs.advBase
+  const warnings: Warning[] = []
+
+  try {
+    let impactCostFraction = model.predictCost({
+      participation,
+      relSpread: bpsToFraction(inputs.spreadBps),
+      volDaily: inputs.volDaily,
+      sideSign: sideSign(request.side)
+    })
+    if (impactCostFraction < 0) {
+      warnings.push({ code: 'IMPACT_CLAMPED', message: `model ${modelName} predicted a negative impact (${(impactCostFraction * 1e4).toPrecision(3)} bps, price improvement); reported as 0` })
+      impactCostFraction = 0
+    }
+    const cost = orderCost({ ...inputs, side: request.side, qtyBase: request.qtyBase, feeRate, impactCostFraction })
+    const w1 = rangeWarning('participation', participation, model.validity.participation, 'PARTICIPATION_OUTSIDE_CALIBRATION')
+    const w2 = rangeWarning('volDaily', inputs.volDaily, model.validity.volDaily, 'VOLATILITY_OUTSIDE_CALIBRATION')
+    if (w1 !== undefined) warnings.push(w1)
+    if (w2 !== undefined) warnings.push(w2)
+    return {
+      symbol: request.symbol,
+      side: request.side,
+      qtyBase: request.qtyBase,
+      priceQuote: inputs.priceQuote,
+      volDaily: inputs.volDaily,
+      advBase: inputs.advBase,
+      spreadBps: inputs.spreadBps,
+      ...cost,
+      model: { name: model.name, version: model.version, source: model.source },
+      inputs: {
+        priceQuote: request.priceQuote === undefined ? 'market-state' : 'request',
+        volDaily: request.volDaily === undefined ? 'market-state' : 'request',
+        advBase: request.advBase === undefined ? 'market-state' : 'request',
+        spreadBps: request.spreadBps === undefined ? 'market-state' : 'request'
+      },
+      ...(inputs.state !== undefined ? { marketState: { source: inputs.state.source, asOfMs: inputs.state.asOfMs } } : {}),
+      warnings
+    }
+  } catch (err) {
+    throw asUnprocessable(err, fieldPrefix)
+  }
+}

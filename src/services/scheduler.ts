@@ -1,0 +1,144 @@
+import { efficientFrontier, optimalSchedule, riskAversionGrid, type AlmgrenChrissParams } from '../domain/execution/almgren-chriss.js'
+import { bpsToFraction, fractionToBps } from '../domain/units.js'
+import { unknownSymbol, unprocessable } from '../errors.js'
+import type { MarketStateProvider } from '../market/market-state.js'
+import type { FrontierRequest, ScheduleRequest } from '../routes/schemas/schedule.js'
+import { asUnprocessable } from './estimator.js'
+
+type ScheduleInputs = Omit<ScheduleRequest, 'riskAversion'>
+
+/** Domain parameter names that the request spells otherwise. */
+const DOMAIN_FIELDS = { initialHoldingsBase: 'qtyBase' }
+
+const EXPLICIT = ['volQuote', 'permanentImpact', 'temporaryImpact', 'halfSpreadQuote'] as const
+
+/** The Almgren-Chriss (2000) rules of thumb used when the request leaves a parameter out (section "construction of the example"). */
+export const RULES_OF_THUMB = {
+  volQuote: 'market state: volDaily * priceQuote',
+  permanentImpact: 'market state: spreadQuote / (0.1 * advBase) (trading 10% of ADV moves the price one spread permanently)',
+  temporaryImpact: 'market state: spreadQuote / (0.01 * advBase) (trading at 1% of ADV per day costs one spread)',
+  halfSpreadQuote: 'market state: spreadQuote / 2'
+} as const
+
+export interface ResolvedSchedule {
+  params: Omit<AlmgrenChrissParams, 'riskAversion'>
+  priceQuote: number | undefined
+  parameters: {
+    volQuote: number
+    permanentImpact: number
+    temporaryImpact: number
+    halfSpreadQuote: number
+    etaTilde: number
+    source: Record<typeof EXPLICIT[number], string>
+  }
+}
+
+/**
+ * Almgren-Chriss inputs from the request, with parameters it leaves out derived from the
+ * symbol's market state by the paper's rules of thumb.
+ * @throws 422 naming the missing field when neither the request nor a known symbol supplies it.
+ */
+export function resolveScheduleInputs (request: ScheduleInputs, market: MarketStateProvider): ResolvedSchedule {
+  const missing = EXPLICIT.filter((k) => request[k] === undefined)
+  const state = request.symbol !== undefined ? market.get(request.symbol) : undefined
+  if (missing.length > 0 && state === undefined) {
+    if (request.symbol !== undefined) throw unknownSymbol('body/symbol', request.symbol, [...missing])
+    throw unprocessable(`body/${missing[0]}`, 'required unless symbol is given', `send ${missing.join(', ')}, or a symbol whose market state supplies them`)
+  }
+  const priceQuote = request.priceQuote ?? state?.priceQuote
+  const spreadQuote = state !== undefined ? bpsToFraction(state.spreadBps) * (priceQuote as number) : 0
+  const derived = {
+    volQuote: state !== undefined ? state.volDaily * (priceQuote as number) : 0,
+    permanentImpact: state !== undefined ? spreadQuote / (0.1 * state.advBase) : 0,
+    temporaryImpact: state !== undefined ? spreadQuote / (0.01 * state.advBase) : 0,
+    halfSpreadQuote: spreadQuote / 2
+  }
+  const value = (k: typeof EXPLICIT[number]): number => request[k] ?? derived[k]
+  const source = Object.fromEntries(EXPLICIT.map((k) => [k, request[k] !== undefined ? 'request' : RULES_OF_THUMB[k]])) as Record<typeof EXPLICIT[number], string>
+  if (!(value('temporaryImpact') > 0)) {
+    throw unprocessable('body/temporaryImpact', '> 0', `the market state of ${request.symbol ?? 'the symbol'} has a zero spread, so the rule of thumb gives temporaryImpact = 0; send temporaryImpact explicitly`)
+  }
+  const params = {
+    initialHoldingsBase: request.qtyBase,
+    horizonDays: request.horizonDays,
+    periods: request.periods,
+    volQuote: value('volQuote'),
+    permanentImpact: value('permanentImpact'),
+    temporaryImpact: value('temporaryImpact'),
+    halfSpreadQuote: value('halfSpreadQuote')
+  }
+  const tauDays = request.horizonDays / request.periods
+  return {
+    params,
+    priceQuote,
+    parameters: {
+      volQuote: params.volQuote,
+      permanentImpact: params.permanentImpact,
+      temporaryImpact: params.temporaryImpact,
+      halfSpreadQuote: params.halfSpreadQuote,
+      etaTilde: params.temporaryImpact - params.permanentImpact * tauDays / 2,
+      source
+    }
+  }
+}
+
+/** POST /v1/schedule: the optimal (or TWAP) trajectory with its expected cost and variance. */
+export function runSchedule (request: ScheduleRequest, market: MarketStateProvider) {
+  const resolved = resolveScheduleInputs(request, market)
+  const strategy = request.strategy ?? 'optimal'
+  try {
+    const s = optimalSchedule({ ...resolved.params, riskAversion: request.riskAversion }, strategy)
+    const notional = resolved.priceQuote !== undefined ? request.qtyBase * resolved.priceQuote : undefined
+    return {
+      side: request.side,
+      qtyBase: request.qtyBase,
+      strategy,
+      riskAversion: request.riskAversion,
+      kappa: s.kappa,
+      kappaTilde: s.kappaTilde,
+      tauDays: s.tauDays,
+      timesDays: s.timesDays,
+      holdings: s.holdingsBase,
+      trades: s.tradesBase,
+      expectedCostQuote: s.expectedCostQuote,
+      varianceQuote2: s.varianceQuote2,
+      stdCostQuote: s.stdCostQuote,
+      ...(s.halfLifeDays !== undefined ? { halfLifeDays: s.halfLifeDays } : {}),
+      ...(notional !== undefined ? { expectedCostBps: fractionToBps(s.expectedCostQuote / notional) } : {}),
+      parameters: resolved.parameters
+    }
+  } catch (err) {
+    throw asUnprocessable(err, 'body/', DOMAIN_FIELDS)
+  }
+}
+
+/** Default lambda range: kappaTilde * T from 0.01 (near TWAP) to 100 (almost immediate). */
+function defaultRiskAversionRange (params: ResolvedSchedule['params'], etaTilde: number): { min: number, max: number } {
+  const { volQuote, horizonDays } = params
+  if (!(volQuote > 0) || !(etaTilde > 0)) return { min: 1e-12, max: 1 }
+  const lambdaFor = (kappaTildeT: number): number => (kappaTildeT / horizonDays) ** 2 * etaTilde / (volQuote * volQuote)
+  return { min: Math.max(lambdaFor(0.01), Number.MIN_VALUE), max: Math.min(lambdaFor(100), 1e6) }
+}
+
+/** POST /v1/schedule/frontier: (E, V) of the optimal strategy over a grid of lambda. */
+export function runFrontier (request: FrontierRequest, market: MarketStateProvider) {
+  const resolved = resolveScheduleInputs(request, market)
+  try {
+    let grid = request.riskAversions
+    if (grid === undefined) {
+      const range = defaultRiskAversionRange(resolved.params, resolved.parameters.etaTilde)
+      const min = request.minRiskAversion ?? range.min
+      const max = request.maxRiskAversion ?? Math.max(range.max, min * 10)
+      if (!(max > min)) throw unprocessable('body/maxRiskAversion', '> minRiskAversion', `maxRiskAversion (${max}) must exceed minRiskAversion (${min})`)
+      grid = riskAversionGrid(min, max, request.count ?? 20)
+    }
+    return {
+      side: request.side,
+      qtyBase: request.qtyBase,
+      parameters: resolved.parameters,
+      points: efficientFrontier(resolved.params, grid)
+    }
+  } catch (err) {
+    throw asUnprocessable(err, 'body/', DOMAIN_FIELDS)
+  }
+}

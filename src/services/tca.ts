@@ -1,0 +1,64 @@
+import { analyseTrade, resolveSpreadAndMid, summariseTca, type TcaTradeResult } from '../domain/tca/tca.js'
+import { unknownSymbol } from '../errors.js'
+import type { MarketStateProvider } from '../market/market-state.js'
+import type { ModelName } from '../models/impact-model.js'
+import type { ModelStore } from '../models/model-store.js'
+import type { TcaTrade } from '../routes/schemas/tca.js'
+import { asUnprocessable } from './estimator.js'
+
+/** Copies `value` without its null fields (the API omits a number it cannot give, never sends null). */
+export function withoutNulls<T extends object> (value: T): { [K in keyof T]: Exclude<T[K], null> } {
+  const out: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = v
+  return out as { [K in keyof T]: Exclude<T[K], null> }
+}
+
+/**
+ * Post-trade analysis of each execution and of the set. The estimated impact uses the trade's own
+ * advBase and volDaily; the symbol's market state fills only what the trade leaves out.
+ * @throws 422 naming `body/trades/i/<field>` for a trade that cannot be analysed.
+ */
+export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market: MarketStateProvider, models: ModelStore }) {
+  const results: TcaTradeResult[] = new Array(trades.length)
+  const out = new Array(trades.length)
+  for (let i = 0; i < trades.length; i++) {
+    const trade = trades[i]
+    const prefix = `body/trades/${i}/`
+    const state = deps.market.get(trade.symbol)
+    const hasQuotes = (trade.bidQuote !== undefined && trade.askQuote !== undefined) || trade.spreadQuote !== undefined
+    const missing = [
+      ...(trade.advBase === undefined ? ['advBase'] : []),
+      ...(trade.volDaily === undefined ? ['volDaily'] : []),
+      ...(!hasQuotes ? ['spreadQuote or bidQuote and askQuote'] : [])
+    ]
+    if (missing.length > 0 && state === undefined) throw unknownSymbol(`${prefix}symbol`, trade.symbol, missing)
+    const model = deps.models.modelsFor(trade.symbol)[modelName]
+    try {
+      const quotes = hasQuotes
+        ? resolveSpreadAndMid(trade)
+        : { spreadQuote: (state?.spreadBps ?? 0) / 1e4 * trade.arrivalPriceQuote, midQuote: trade.arrivalPriceQuote }
+      const result = analyseTrade({
+        ...trade,
+        ...quotes,
+        advBase: trade.advBase ?? state?.advBase ?? Number.NaN,
+        volDaily: trade.volDaily ?? state?.volDaily ?? Number.NaN
+      }, (participation, volDaily, relSpread, sign) => Math.max(0, model.predictCost({ participation, volDaily, relSpread, sideSign: sign })))
+      results[i] = result
+      out[i] = {
+        symbol: trade.symbol,
+        qtyBase: trade.qtyBase,
+        ...withoutNulls(result),
+        side: trade.side,
+        model: { name: model.name, version: model.version },
+        inputs: {
+          advBase: trade.advBase !== undefined ? 'request' : 'market-state',
+          volDaily: trade.volDaily !== undefined ? 'request' : 'market-state',
+          spread: trade.bidQuote !== undefined && trade.askQuote !== undefined ? 'bid-ask' : trade.spreadQuote !== undefined ? 'spreadQuote' : 'market-state'
+        }
+      }
+    } catch (err) {
+      throw asUnprocessable(err, prefix)
+    }
+  }
+  return { trades: out, summary: withoutNulls(summariseTca(results)) }
+}

@@ -1,0 +1,42 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../src/app.js'
+import { loadConfig, type Config } from '../src/config.js'
+import { loadEmbeddedMarketState } from '../src/market/market-state.js'
+import { loadEmbeddedModels } from '../src/models/embedded-models.js'
+import { ModelStore } from '../src/models/model-store.js'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+/** The app on the shipped embedded defaults, closed when the test ends (fastify/demo's build(t)). */
+export async function build (t: Teardown, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const config: Config = loadConfig({ LOG_LEVEL: 'silent', ...env })
+  const market = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
+  const models = new ModelStore({ defaultSet: loadEmbeddedModels(config.MODELS_PATH), bySymbol: new Map() })
+  const app = await buildApp({ config, market, models })
+  t.teardown(async () => await app.close())
+  await app.ready()
+  return app
+}
+
+/** POSTs a JSON body (already an object, or a raw string sent as is). */
+export async function post (app: FastifyInstance, url: string, body: unknown): Promise<LightMyRequestResponse> {
+  return await app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json' },
+    payload: typeof body === 'string' ? body : JSON.stringify(body)
+  })
+}
+
+/** Every number anywhere in a parsed JSON value (to check they are all finite). */
+export function numbersIn (value: unknown, out: number[] = []): number[] {
+  if (typeof value === 'number') out.push(value)
+  else if (Array.isArray(value)) for (const v of value) numbersIn(v, out)
+  else if (value !== null && typeof value === 'object') for (const v of Object.values(value)) numbersIn(v, out)
+  return out
+}
+
+/** True when the raw JSON text has no null (a number replaced by null would hide NaN/Infinity). */
+export function hasNoNull (json: string): boolean {
+  return !/:\s*null\b|\[\s*null\b|,\s*null\b/.test(json)
+}
