@@ -41,7 +41,7 @@ export function computeDiscreteKappa (
   const kappaTau = halfArg === Infinity
     ? 2 * (Math.LN2 + Math.log(kappaTilde) + Math.log(tauDays / 2))
     : 2 * Math.asinh(halfArg)
-  const kappa = kappaTau / tauDays
+  const kappa = kappaTau / tauDays // paper's discrete kappa; the chapter uses the continuous kappaTilde here
   if (!Number.isFinite(kappaTilde) || !Number.isFinite(kappa)) {
     const rule = 'kappaTilde = sqrt(riskAversion*volQuote^2/etaTilde) and kappa must be finite'
     throw new DomainRangeError(
@@ -78,7 +78,7 @@ export function fillNormalizedTrajectory (periods: number, kappaTau: number, out
     const trade = previous - holding
     sumAbsTrade += Math.abs(trade)
     sumSqTrade += trade * trade
-    sumSqHolding += holding * holding
+    sumSqHolding += holding * holding // paper: V sums x_j for j = 1..N; the chapter sums x_(j-1)
     previous = holding
   }
   return { sumAbsTrade, sumSqTrade, sumSqHolding }
@@ -100,6 +100,7 @@ export function combineCost (
 ): { expectedCostQuote: number, varianceQuote2: number } {
   const absHoldings = Math.abs(params.initialHoldingsBase)
   // quote per base^2; multiplied by |X| twice so that a huge |X| and a tiny coefficient do not overflow X^2 first
+  // paper: permanent cost gamma*X^2/2; the chapter writes gamma*sum(n_j^2)/2
   const quadraticCoef = params.permanentImpact / 2 + (etaTilde / tauDays) * sums.sumSqTrade
   const expectedCostQuote = (absHoldings * quadraticCoef) * absHoldings +
     params.halfSpreadQuote * (absHoldings * sums.sumAbsTrade)
