@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import type { MarketStateProvider } from './market/market-state.js'
 import type { ModelStore } from './models/model-store.js'
+import type { TcaStore } from './store/tca-store.js'
 import { registerErrorHandlers } from './plugins/error-handler.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { ErrorResponse } from './routes/schemas/common.js'
@@ -19,6 +20,7 @@ export interface AppDeps {
   config: Config
   market: MarketStateProvider
   models: ModelStore
+  tcaStore: TcaStore
 }
 
 /** Body limit of routes that take one order (the batch and TCA routes take config.BODY_LIMIT_BYTES). */

@@ -1,4 +1,5 @@
 import { envSchema } from 'env-schema'
+import { validate as isCronExpression } from 'node-cron'
 import { Type, type Static } from '@sinclair/typebox'
 
 /**
@@ -14,6 +15,26 @@ export const ConfigSchema = Type.Object({
   MARKET_STATE_PATH: Type.String({ minLength: 1, default: 'embedded/market-state.json', description: 'embedded market state per symbol (JSON), relative to the working directory' }),
   MODELS_PATH: Type.String({ minLength: 1, default: 'embedded/models.json', description: 'embedded impact models (JSON), relative to the working directory' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 }),
+  MARKET_DATA_SOURCE: Type.Union([Type.Literal('embedded'), Type.Literal('bybit')], { default: 'embedded', description: 'embedded: serve on the shipped defaults only; bybit: refresh market state from Bybit v5 and run the recalibration job' }),
+  BYBIT_REST_URL: Type.String({ minLength: 1, default: 'https://api.bybit.com', description: 'Bybit v5 REST base URL' }),
+  BYBIT_WS_URL: Type.String({ minLength: 1, default: 'wss://stream.bybit.com/v5/public/linear', description: 'Bybit v5 public WebSocket (publicTrade topics)' }),
+  BYBIT_CATEGORY: Type.Union([Type.Literal('linear'), Type.Literal('inverse'), Type.Literal('spot')], { default: 'linear' }),
+  BYBIT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000 }),
+  BYBIT_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 20, default: 4 }),
+  SYMBOLS: Type.String({ pattern: '^[A-Z0-9]{2,30}(,[A-Z0-9]{2,30})*$', default: 'BTCUSDT,ETHUSDT', description: 'comma-separated symbols whose market state and models are kept live' }),
+  MARKET_REFRESH_CRON: Type.String({ minLength: 9, default: '*/1 * * * *', description: 'node-cron schedule of the market-state refresh' }),
+  VOL_WINDOW_MINUTES: Type.Integer({ minimum: 60, maximum: 43_200, default: 1440, description: 'trailing 1-minute bars for volDaily' }),
+  ADV_WINDOW_MINUTES: Type.Integer({ minimum: 60, maximum: 43_200, default: 10_080, description: 'trailing 1-minute bars for advBase (default 7 days)' }),
+  BOOK_DEPTH: Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: 'order-book levels fetched for method "book"' }),
+  BOOK_MAX_AGE_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 1000, description: 'an order-book snapshot older than this is fetched again' }),
+  TAPE_MAX_TRADES: Type.Integer({ minimum: 1000, maximum: 5_000_000, default: 500_000, description: 'trades kept per symbol from the public trade tape' }),
+  RECALIBRATE_CRON: Type.String({ minLength: 9, default: '17 * * * *', description: 'node-cron schedule of the recalibration job' }),
+  RECALIBRATE_WINDOW_MINUTES: Type.Integer({ minimum: 1, maximum: 1440, default: 5, description: 'k: minutes per impact sample window' }),
+  RECALIBRATE_MIN_SAMPLES: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 200, description: 'fewer samples than this keeps the published model' }),
+  RECALIBRATE_GAP_MINUTES: Type.Integer({ minimum: 0, maximum: 10_080, default: 60, description: 'gap between the train and test periods of the walk-forward split' }),
+  GATE_BUCKET_MINUTES: Type.Integer({ minimum: 1, maximum: 10_080, default: 1440, description: 'length of the "days" the gate compares models on' }),
+  TCA_STORE_PATH: Type.String({ minLength: 1, default: 'var/tca-records.jsonl', description: 'append-only file of accepted TCA records (the job reads them)' }),
+  ADMIN_API_KEY: Type.Optional(Type.String({ minLength: 16, description: 'key for admin endpoints (x-api-key header); absent: admin endpoints are disabled' })),
   TAKER_FEE_RATE_LINEAR: FeeRate('override of the taker fee rate (fraction) for linear contracts'),
   MAKER_FEE_RATE_LINEAR: FeeRate('override of the maker fee rate (fraction) for linear contracts'),
   TAKER_FEE_RATE_INVERSE: FeeRate('override of the taker fee rate (fraction) for inverse contracts'),
@@ -24,6 +45,11 @@ export const ConfigSchema = Type.Object({
 
 export type Config = Readonly<Static<typeof ConfigSchema>>
 
+/** The symbols named by SYMBOLS, de-duplicated, in order. */
+export function configuredSymbols (config: Config): string[] {
+  return [...new Set(config.SYMBOLS.split(','))]
+}
+
 /**
  * Reads and validates the configuration from `env` (process.env by default).
  * @throws Error naming the variable and the rule it breaks.
@@ -31,6 +57,9 @@ export type Config = Readonly<Static<typeof ConfigSchema>>
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   try {
     const config = envSchema<Static<typeof ConfigSchema>>({ schema: ConfigSchema, data: env, env: false, dotenv: false })
+    for (const key of ['MARKET_REFRESH_CRON', 'RECALIBRATE_CRON'] as const) {
+      if (!isCronExpression(config[key])) throw new Error(`${key} must be a valid cron expression (got ${JSON.stringify(config[key])})`)
+    }
     return Object.freeze(config)
   } catch (err) {
     throw new Error(`invalid configuration: ${(err as Error).message}`)

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   PRETRADE_ERR_UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, summary: 'the request body is not application/json' },
   PRETRADE_ERR_NOT_FOUND: { statusCode: 404, summary: 'no such route' },
   PRETRADE_ERR_NOT_READY: { statusCode: 503, summary: 'the service has no models loaded yet' },
+  PRETRADE_ERR_STORE_UNAVAILABLE: { statusCode: 503, summary: 'accepted records could not be stored, so nothing was accepted; retry' },
   PRETRADE_ERR_INTERNAL: { statusCode: 500, summary: 'an unexpected error; details are in the server log, never in the response' }
 } as const
 
@@ -37,4 +38,11 @@ export function unprocessable (field: string, rule: string, message: string): Er
 export function unknownSymbol (field: string, symbol: string, missing: string[]): Error & ApiErrorDetails {
   const rule = `known symbol, or explicit ${missing.join(', ')}`
   return Object.assign(new UnknownSymbolError(`symbol ${JSON.stringify(symbol)} has no market state; send ${missing.join(', ')} or use a known symbol`), { field, rule })
+}
+
+export const StoreUnavailableError = createError<'PRETRADE_ERR_STORE_UNAVAILABLE', 503, [string]>('PRETRADE_ERR_STORE_UNAVAILABLE', '%s', 503)
+
+/** A 503 for a request whose records could not be made durable (so it was not accepted). */
+export function storeUnavailable (message: string): Error & ApiErrorDetails {
+  return Object.assign(new StoreUnavailableError(message), { field: 'body', rule: 'records must be stored before they are accepted' })
 }

@@ -5,6 +5,7 @@ import { loadConfig } from './config.js'
 import { loadEmbeddedMarketState } from './market/market-state.js'
 import { loadEmbeddedModels } from './models/embedded-models.js'
 import { ModelStore } from './models/model-store.js'
+import { FileTcaStore } from './store/tca-store.js'
 
 /** Entry point of `npm start`: config, embedded defaults, logger, graceful shutdown, listen. */
 async function main (): Promise<void> {
@@ -18,7 +19,7 @@ async function main (): Promise<void> {
   const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] })
   const market = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
   const models = new ModelStore({ defaultSet: loadEmbeddedModels(config.MODELS_PATH), bySymbol: new Map() })
-  const app = await buildApp({ config, market, models }, { loggerInstance: logger })
+  const app = await buildApp({ config, market, models, tcaStore: new FileTcaStore(config.TCA_STORE_PATH) }, { loggerInstance: logger })
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error')

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { loadConfig } from '../src/config.js'
+import { configuredSymbols, loadConfig } from '../src/config.js'
 
 t.test('defaults', async (t) => {
   const c = loadConfig({})
@@ -16,8 +16,17 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
   t.throws(() => loadConfig({ PORT: '70000' }), /PORT/)
   t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/)
   t.throws(() => loadConfig({ TAKER_FEE_RATE_LINEAR: '0.5' }), /TAKER_FEE_RATE_LINEAR/)
+  t.throws(() => loadConfig({ RECALIBRATE_CRON: '61 * * * * * *' }), /RECALIBRATE_CRON/)
+  t.throws(() => loadConfig({ MARKET_DATA_SOURCE: 'binance' }), /MARKET_DATA_SOURCE/)
+  t.throws(() => loadConfig({ SYMBOLS: 'BTCUSDT;ETH' }), /SYMBOLS/)
+  t.throws(() => loadConfig({ ADMIN_API_KEY: 'short' }), /ADMIN_API_KEY/)
 })
 
 t.test('fee overrides are numbers', async (t) => {
   t.equal(loadConfig({ TAKER_FEE_RATE_LINEAR: '0.0004' }).TAKER_FEE_RATE_LINEAR, 0.0004)
+})
+
+t.test('SYMBOLS is a de-duplicated list', async (t) => {
+  t.same(configuredSymbols(loadConfig({ SYMBOLS: 'BTCUSDT,ETHUSDT,BTCUSDT' })), ['BTCUSDT', 'ETHUSDT'])
+  t.same(configuredSymbols(loadConfig({})), ['BTCUSDT', 'ETHUSDT'])
 })

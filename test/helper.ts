@@ -1,18 +1,29 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { buildApp } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import { loadEmbeddedMarketState } from '../src/market/market-state.js'
 import { loadEmbeddedModels } from '../src/models/embedded-models.js'
 import { ModelStore } from '../src/models/model-store.js'
+import { FileTcaStore, type TcaStore } from '../src/store/tca-store.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
+/** A TCA store in a fresh temporary directory, removed when the test ends. */
+export function tempTcaStore (t: Teardown): FileTcaStore {
+  const dir = mkdtempSync(join(tmpdir(), 'pretrade-tca-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  return new FileTcaStore(join(dir, 'tca-records.jsonl'))
+}
+
 /** The app on the shipped embedded defaults, closed when the test ends (fastify/demo's build(t)). */
-export async function build (t: Teardown, env: Record<string, string> = {}): Promise<FastifyInstance> {
+export async function build (t: Teardown, env: Record<string, string> = {}, overrides: { tcaStore?: TcaStore } = {}): Promise<FastifyInstance> {
   const config: Config = loadConfig({ LOG_LEVEL: 'silent', ...env })
   const market = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
   const models = new ModelStore({ defaultSet: loadEmbeddedModels(config.MODELS_PATH), bySymbol: new Map() })
-  const app = await buildApp({ config, market, models })
+  const app = await buildApp({ config, market, models, tcaStore: overrides.tcaStore ?? tempTcaStore(t) })
   t.teardown(async () => await app.close())
   await app.ready()
   return app

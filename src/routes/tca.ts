@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../app.js'
+import { storeUnavailable } from '../errors.js'
 import { runTca } from '../services/tca.js'
 import { withErrors } from './schemas/common.js'
 import { TcaRequest, TcaResponse, type TcaTrade } from './schemas/tca.js'
@@ -11,11 +13,22 @@ const tcaRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
       tags: ['tca'],
       summary: 'Post-trade transaction cost analysis of up to 10,000 executions',
       description: 'Implementation shortfall vs arrival, VWAP slippage vs market VWAP, spread cost spread/(2 mid), fees, and the model\'s estimated impact for the same order ' +
-        'using the trade\'s own advBase and volDaily (the symbol\'s market state only where the trade leaves them out). Positive = cost; buys and sells symmetric. Summary bps are notional-weighted.',
+        'using the trade\'s own advBase and volDaily (the symbol\'s market state only where the trade leaves them out). Positive = cost; buys and sells symmetric. Summary bps are notional-weighted. ' +
+        'Every accepted trade is stored before the response (the recalibration job uses them as impact samples); if storing fails the request gets a 503 and nothing is accepted.',
       body: TcaRequest,
-      response: withErrors(TcaResponse)
+      response: withErrors(TcaResponse, { 503: Type.Ref('ErrorResponse') })
     }
-  }, async (request) => runTca(request.body.trades as TcaTrade[], request.body.model ?? 'sqrt', deps))
+  }, async (request) => {
+    const { response, records } = runTca(request.body.trades as TcaTrade[], request.body.model ?? 'sqrt', deps, Date.now())
+    // persisted before the reply: a record the client saw accepted is never lost
+    try {
+      await deps.tcaStore.append(records)
+    } catch (err) {
+      request.log.error({ err }, 'cannot persist TCA records')
+      throw storeUnavailable('the TCA records could not be stored; nothing was accepted, retry the request')
+    }
+    return response
+  })
 }
 
 export default tcaRoutes

@@ -4,6 +4,7 @@ import type { MarketStateProvider } from '../market/market-state.js'
 import type { ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { TcaTrade } from '../routes/schemas/tca.js'
+import type { TcaRecord } from '../store/tca-store.js'
 import { asUnprocessable } from './estimator.js'
 
 /** Copies `value` without its null fields (the API omits a number it cannot give, never sends null). */
@@ -18,8 +19,9 @@ export function withoutNulls<T extends object> (value: T): { [K in keyof T]: Exc
  * advBase and volDaily; the symbol's market state fills only what the trade leaves out.
  * @throws 422 naming `body/trades/i/<field>` for a trade that cannot be analysed.
  */
-export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market: MarketStateProvider, models: ModelStore }) {
+export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market: MarketStateProvider, models: ModelStore }, receivedAtMs: number) {
   const results: TcaTradeResult[] = new Array(trades.length)
+  const records: TcaRecord[] = new Array(trades.length)
   const out = new Array(trades.length)
   for (let i = 0; i < trades.length; i++) {
     const trade = trades[i]
@@ -37,13 +39,22 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
       const quotes = hasQuotes
         ? resolveSpreadAndMid(trade)
         : { spreadQuote: (state?.spreadBps ?? 0) / 1e4 * trade.arrivalPriceQuote, midQuote: trade.arrivalPriceQuote }
-      const result = analyseTrade({
-        ...trade,
-        ...quotes,
-        advBase: trade.advBase ?? state?.advBase ?? Number.NaN,
-        volDaily: trade.volDaily ?? state?.volDaily ?? Number.NaN
-      }, (participation, volDaily, relSpread, sign) => Math.max(0, model.predictCost({ participation, volDaily, relSpread, sideSign: sign })))
+      const advBase = trade.advBase ?? state?.advBase ?? Number.NaN
+      const volDaily = trade.volDaily ?? state?.volDaily ?? Number.NaN
+      const result = analyseTrade({ ...trade, ...quotes, advBase, volDaily }, (participation, volDaily, relSpread, sign) => Math.max(0, model.predictCost({ participation, volDaily, relSpread, sideSign: sign })))
       results[i] = result
+      records[i] = {
+        receivedAtMs,
+        executedAtMs: trade.executedAtMs ?? receivedAtMs,
+        symbol: trade.symbol,
+        side: trade.side,
+        qtyBase: trade.qtyBase,
+        execPriceQuote: trade.execPriceQuote,
+        arrivalPriceQuote: trade.arrivalPriceQuote,
+        advBase,
+        volDaily,
+        relSpread: quotes.spreadQuote / quotes.midQuote
+      }
       out[i] = {
         symbol: trade.symbol,
         qtyBase: trade.qtyBase,
@@ -60,5 +71,5 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
       throw asUnprocessable(err, prefix)
     }
   }
-  return { trades: out, summary: withoutNulls(summariseTca(results)) }
+  return { response: { trades: out, summary: withoutNulls(summariseTca(results)) }, records }
 }

@@ -15,7 +15,8 @@ export const TcaTrade = Type.Object({
   askQuote: Type.Optional(PriceQuote('best ask at arrival; with bidQuote, gives spread and mid')),
   advBase: Type.Optional(AdvBase),
   volDaily: Type.Optional(VolDaily),
-  feeQuote: Type.Optional(Type.Number({ minimum: -1e15, maximum: 1e15, description: 'fees paid, quote currency (negative = rebate received)' }))
+  feeQuote: Type.Optional(Type.Number({ minimum: -1e15, maximum: 1e15, description: 'fees paid, quote currency (negative = rebate received)' })),
+  executedAtMs: Type.Optional(Type.Integer({ minimum: 1_000_000_000_000, maximum: 10_000_000_000_000, description: 'when the order executed, ms since epoch (default: when the request arrived); used when the record becomes a calibration sample' }))
 }, { additionalProperties: false, $id: 'TcaTrade', title: 'TcaTrade' })
 export type TcaTrade = Static<typeof TcaTrade>
 
