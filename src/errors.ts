@@ -13,6 +13,9 @@ export const ERROR_CODES = {
   PRETRADE_ERR_BAD_JSON: { statusCode: 400, summary: 'the request body is not valid JSON' },
   PRETRADE_ERR_UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, summary: 'the request body is not application/json' },
   PRETRADE_ERR_NOT_FOUND: { statusCode: 404, summary: 'no such route' },
+  PRETRADE_ERR_UNAUTHORIZED: { statusCode: 401, summary: 'an admin endpoint was called without the right x-api-key' },
+  PRETRADE_ERR_ADMIN_DISABLED: { statusCode: 403, summary: 'admin endpoints are disabled because no ADMIN_API_KEY is configured' },
+  PRETRADE_ERR_BOOK_UNAVAILABLE: { statusCode: 503, summary: 'method "book" needs a live order book and none could be had (no live market data, or the venue did not answer)' },
   PRETRADE_ERR_NOT_READY: { statusCode: 503, summary: 'the service has no models loaded yet' },
   PRETRADE_ERR_STORE_UNAVAILABLE: { statusCode: 503, summary: 'accepted records could not be stored, so nothing was accepted; retry' },
   PRETRADE_ERR_INTERNAL: { statusCode: 500, summary: 'an unexpected error; details are in the server log, never in the response' }

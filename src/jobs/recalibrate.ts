@@ -1,0 +1,225 @@
+import { isUsableSample, type CandidateName, type GateVerdict, type TimedSample } from '../domain/validation/gate.js'
+import { modelFromRecord, MODEL_NAMES, type ImpactModel, type ModelFit, type ModelName, type ModelRecord, type ModelSet } from '../models/impact-model.js'
+import { contentVersion } from '../models/impact-model.js'
+import type { ModelStore } from '../models/model-store.js'
+import type { TrainRequest, TrainResult } from './train-protocol.js'
+
+/** Impact samples of one symbol for the job, and where they came from. */
+export interface SampleBatch {
+  samples: TimedSample[]
+  /** "tca": clients' executions posted to /v1/tca; "tape": windows of the public trade tape */
+  source: 'tca' | 'tape'
+  notes: Record<string, number | string>
+}
+
+export interface RecalibrationDeps {
+  models: ModelStore
+  collectSamples: (symbol: string) => Promise<SampleBatch>
+  train: (request: TrainRequest) => Promise<TrainResult>
+  /** false while the model registry cannot take a publish (the job then keeps everything) */
+  canPublish?: () => boolean
+  nowMs?: () => number
+  logger: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, error: (o: object, m: string) => void }
+}
+
+export interface RecalibrationOptions {
+  symbols: string[]
+  minSamples: number
+  gapMs: number
+  bucketMs: number
+  seed: number
+  mlpMaxTrainRows?: number
+}
+
+export interface SymbolOutcome {
+  symbol: string
+  startedAtMs: number
+  finishedAtMs: number
+  /** published: at least one slot replaced; kept: the gate kept every published model; failed: the run could not evaluate */
+  outcome: 'published' | 'kept' | 'failed'
+  published: ModelName[]
+  reason: string
+  samples?: { source: string, total: number, usable: number, notes: Record<string, number | string> }
+  split?: TrainResult['split']
+  verdicts?: Partial<Record<CandidateName, GateVerdict>>
+}
+
+export interface JobStatus {
+  running: boolean
+  runs: number
+  lastRunStartedAtMs?: number
+  lastRunFinishedAtMs?: number
+  symbols: Record<string, SymbolOutcome>
+}
+
+/** Drops every non-finite number (and the key holding it) so a record never carries NaN, Infinity or null. */
+export function finiteOnly<T> (value: T): T {
+  if (typeof value === 'number') return (Number.isFinite(value) ? value : undefined) as T
+  if (Array.isArray(value)) return value.map(finiteOnly).filter((v) => v !== undefined) as T
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const clean = finiteOnly(v)
+      if (clean !== undefined && clean !== null) out[k] = clean
+    }
+    return out as T
+  }
+  return value
+}
+
+const SLOT_CANDIDATES: Record<ModelName, CandidateName[]> = { sqrt: ['logLinear', 'refit05'], linear: ['linear'], mlp: ['mlp'] }
+
+/**
+ * The recalibration job: for each symbol, collect impact samples, fit and gate the candidates in
+ * a worker thread, and publish (hot-swap) only the slots whose candidate beat zero, the
+ * delta = 0.5 refit and the published model out of sample. It never throws: a failure (no data,
+ * too few samples, a failed fit, a worker crash) keeps the published models and is recorded in
+ * `status()`. Runs never overlap: a run requested while one is in flight gets that run's result.
+ */
+export class RecalibrationJob {
+  readonly #deps: RecalibrationDeps
+  readonly #options: RecalibrationOptions
+  #inFlight: Promise<SymbolOutcome[]> | undefined
+  readonly #status: JobStatus = { running: false, runs: 0, symbols: {} }
+
+  constructor (deps: RecalibrationDeps, options: RecalibrationOptions) {
+    this.#deps = deps
+    this.#options = options
+  }
+
+  status (): JobStatus {
+    return structuredClone(this.#status)
+  }
+
+  /** Runs the job for `symbols` (default: all configured); joins the run in flight if there is one. */
+  async run (symbols: string[] = this.#options.symbols): Promise<SymbolOutcome[]> {
+    if (this.#inFlight !== undefined) return await this.#inFlight
+    this.#inFlight = this.#runAll(symbols)
+    try {
+      return await this.#inFlight
+    } finally {
+      this.#inFlight = undefined
+    }
+  }
+
+  async #runAll (symbols: string[]): Promise<SymbolOutcome[]> {
+    const now = this.#deps.nowMs ?? Date.now
+    this.#status.running = true
+    this.#status.runs++
+    this.#status.lastRunStartedAtMs = now()
+    const outcomes: SymbolOutcome[] = []
+    for (const symbol of symbols) {
+      const startedAtMs = now()
+      let outcome: SymbolOutcome
+      try {
+        outcome = await this.#runSymbol(symbol, startedAtMs)
+      } catch (err) {
+        outcome = { symbol, startedAtMs, finishedAtMs: now(), outcome: 'failed', published: [], reason: `unexpected: ${(err as Error).message}` }
+      }
+      const log = outcome.outcome === 'failed' ? this.#deps.logger.warn : this.#deps.logger.info
+      log({ symbol, outcome: outcome.outcome, published: outcome.published, reason: outcome.reason }, 'recalibration finished')
+      this.#status.symbols[symbol] = finiteOnly(outcome)
+      outcomes.push(outcome)
+    }
+    this.#status.running = false
+    this.#status.lastRunFinishedAtMs = now()
+    return outcomes
+  }
+
+  async #runSymbol (symbol: string, startedAtMs: number): Promise<SymbolOutcome> {
+    const now = this.#deps.nowMs ?? Date.now
+    const fail = (reason: string, extra: Partial<SymbolOutcome> = {}): SymbolOutcome =>
+      ({ symbol, startedAtMs, finishedAtMs: now(), outcome: 'failed', published: [], reason, ...extra })
+
+    let batch: SampleBatch
+    try {
+      batch = await this.#deps.collectSamples(symbol)
+    } catch (err) {
+      return fail(`no market data: ${(err as Error).message}`)
+    }
+    const usable = batch.samples.filter(isUsableSample)
+    const samples = { source: batch.source, total: batch.samples.length, usable: usable.length, notes: batch.notes }
+    if (usable.length < this.#options.minSamples) {
+      return fail(`too few samples: ${usable.length} usable of ${batch.samples.length} from the ${batch.source}, need ${this.#options.minSamples}`, { samples })
+    }
+
+    const current = this.#deps.models.modelsFor(symbol)
+    const published = Object.fromEntries(MODEL_NAMES.map((name) => [name, fitOf(current[name])])) as TrainRequest['published']
+    let result: TrainResult
+    try {
+      result = await this.#deps.train({ samples: usable, seed: this.#options.seed, gapMs: this.#options.gapMs, bucketMs: this.#options.bucketMs, mlpMaxTrainRows: this.#options.mlpMaxTrainRows, published })
+    } catch (err) {
+      return fail(`training failed: ${(err as Error).message}`, { samples })
+    }
+
+    const chosen = chooseSlots(result)
+    const names = Object.keys(chosen) as ModelName[]
+    const base = { symbol, startedAtMs, samples, split: result.split, verdicts: result.verdicts }
+    if (names.length === 0) {
+      return { ...base, finishedAtMs: now(), outcome: 'kept', published: [], reason: 'no candidate passed the gate; published models kept' }
+    }
+    if (this.#deps.canPublish !== undefined && !this.#deps.canPublish()) {
+      return { ...base, finishedAtMs: now(), outcome: 'failed', published: [], reason: `candidates ${names.join(', ')} passed but the registry cannot take a publish now; published models kept` }
+    }
+
+    const trainSamples = usable.filter((s) => s.endMs <= result.split.trainToMs)
+    const replaced: Partial<Record<ModelName, ImpactModel>> = {}
+    for (const name of names) {
+      const { candidate, fit, calibration } = chosen[name] as SlotChoice
+      const record = finiteOnly({
+        ...fit,
+        version: contentVersion(`${symbol}-${name}-${startedAtMs}`, fit),
+        source: 'recalibrated' as const,
+        validity: validityOf(trainSamples),
+        calibration: { candidate, source: batch.source, window: result.split, samples, fit: calibration, validation: result.verdicts[candidate], runAtMs: startedAtMs },
+        createdAtMs: now()
+      }) as ModelRecord
+      try {
+        replaced[name] = modelFromRecord(record, `${symbol}.${name}`)
+      } catch (err) {
+        return fail(`candidate ${candidate} produced an invalid record: ${(err as Error).message}`, base)
+      }
+    }
+    const next: ModelSet = Object.freeze({ ...this.#deps.models.modelsFor(symbol), ...replaced })
+    const catalog = this.#deps.models.catalog()
+    this.#deps.models.replace({ defaultSet: catalog.defaultSet, bySymbol: new Map(catalog.bySymbol).set(symbol, next) })
+    return { ...base, finishedAtMs: now(), outcome: 'published', published: names, reason: names.map((n) => `${n} <- ${(chosen[n] as SlotChoice).candidate}`).join(', ') }
+  }
+}
+
+interface SlotChoice { candidate: CandidateName, fit: ModelFit, calibration?: object }
+
+/** For each model slot, the passing candidate with the lowest out-of-sample MSE, if any. */
+function chooseSlots (result: TrainResult): Partial<Record<ModelName, SlotChoice>> {
+  const out: Partial<Record<ModelName, SlotChoice>> = {}
+  for (const slot of MODEL_NAMES) {
+    let best: CandidateName | undefined
+    for (const name of SLOT_CANDIDATES[slot]) {
+      const verdict = result.verdicts[name]
+      if (verdict?.publish !== true || result.fits[name] === undefined) continue
+      if (best === undefined || verdict.metrics.candidateMse < result.verdicts[best].metrics.candidateMse) best = name
+    }
+    if (best === undefined) continue
+    const fit = result.fits[best] as ModelFit & { calibration?: object }
+    const { calibration, ...plain } = fit as { calibration?: object } & ModelFit
+    out[slot] = { candidate: best, fit: plain as ModelFit, calibration }
+  }
+  return out
+}
+
+function fitOf (model: ImpactModel): ModelFit {
+  const { name } = model.record
+  if (name === 'sqrt') return { name, params: model.record.params }
+  if (name === 'linear') return { name, model: model.record.model }
+  return { name, model: model.record.model }
+}
+
+function validityOf (samples: readonly TimedSample[]): ModelRecord['validity'] {
+  let pMin = Infinity; let pMax = -Infinity; let vMin = Infinity; let vMax = -Infinity
+  for (const s of samples) {
+    const p = Math.abs(s.signedQtyBase) / s.advBase
+    pMin = Math.min(pMin, p); pMax = Math.max(pMax, p)
+    vMin = Math.min(vMin, s.volDaily); vMax = Math.max(vMax, s.volDaily)
+  }
+  return { participation: { min: pMin, max: pMax }, volDaily: { min: vMin, max: vMax } }
+}
