@@ -1,0 +1,155 @@
+/**
+ * The one place that turns impact samples into the four candidate models the gate judges, and
+ * models into predictors of the signed return dP/P:
+ * - logLinear: the chapter's log-linear OLS ln(|dP/P|/sigma) = ln eta + delta ln(|Q|/V) with the
+ *   Duan smearing factor (calibrateSqrtImpact);
+ * - refit05: delta fixed at 0.5, eta by least squares of dP/P on sign(Q) sigma sqrt(|Q|/V)
+ *   (refitImpactCoef), the benchmark every other candidate must beat;
+ * - linear and mlp: the learned predictors on impactFeatures (participation = |Q|/V, relSpread,
+ *   volDaily, sideSign = sign(Q)), target sideSign * dP/P (the cost in the trade's direction).
+ * A sqrt predictor predicts sign(Q) eta sigma (|Q|/V)^delta smearing; a learned one
+ * sideSign * predicted cost. Pure: the MLP's randomness comes from the given seed.
+ */
+import { calibrateSqrtImpact, refitImpactCoef, type ImpactSample, type ImpactCoefRefit, type SqrtCalibration } from '../impact/calibrate-sqrt.js'
+import { sqrtImpactSignedReturn, type SqrtImpactParams } from '../impact/sqrt-impact.js'
+import { impactFeatures, IMPACT_FEATURE_NAMES, type ImpactFeatureInput } from '../learn/impact-features.js'
+import { fitLinearRegression, predictLinear, type LinearModel } from '../learn/linear-regression.js'
+import { trainMlp, predictMlp, type MlpModel, type MlpTrainOptions } from '../learn/mlp.js'
+import { createRng, shuffleInPlace } from '../learn/rng.js'
+import type { GateCandidate } from './gate.js'
+import type { Predictor, TimedSample } from './walk-forward.js'
+
+export const CANDIDATE_NAMES = ['logLinear', 'refit05', 'linear', 'mlp'] as const
+export type CandidateName = typeof CANDIDATE_NAMES[number]
+
+/** Q != 0 (a direction exists), finite positive ADV and volatility, finite return, relSpread >= 0: what every model can use. */
+export function isUsableSample (s: TimedSample): boolean {
+  return s.signedQtyBase !== 0 && Number.isFinite(s.signedQtyBase) && s.advBase > 0 && s.advBase < Infinity &&
+    s.volDaily > 0 && s.volDaily < Infinity && Number.isFinite(s.signedReturn) && s.relSpread >= 0 && s.relSpread < Infinity
+}
+
+/** The market inputs of a sample as the serving models see them. */
+export function sampleFeatureInput (s: TimedSample): ImpactFeatureInput {
+  return { participation: Math.abs(s.signedQtyBase) / s.advBase, relSpread: s.relSpread, volDaily: s.volDaily, sideSign: s.signedQtyBase > 0 ? 1 : -1 }
+}
+
+/** Feature row (IMPACT_FEATURE_NAMES order) of a sample. @throws DomainRangeError for an unusable sample (see impactFeatures). */
+export function sampleFeatures (s: TimedSample): number[] {
+  return impactFeatures(sampleFeatureInput(s))
+}
+
+/** The learned predictors' target: cost in the trade direction, sign(Q) * dP/P. */
+export function sampleTarget (s: ImpactSample): number {
+  return Math.sign(s.signedQtyBase) * s.signedReturn
+}
+
+/** Predicts no move. */
+export const zeroPredictor: Predictor = () => 0
+
+/** sign(Q) eta sigma (|Q|/V)^delta smearing. @throws DomainRangeError (when called) on invalid params or inputs. */
+export function sqrtPredictor (params: SqrtImpactParams): Predictor {
+  return (s) => sqrtImpactSignedReturn(params, s.signedQtyBase, s.advBase, s.volDaily)
+}
+
+/**
+ * Turns any cost model (a served ImpactModel's predictCost: cost fraction, positive = cost, in
+ * the trade's direction) into a predictor of dP/P: sign(Q) * cost; 0 when Q = 0.
+ */
+export function predictorFromCost (predictCost: (input: ImpactFeatureInput) => number): Predictor {
+  return (s) => s.signedQtyBase === 0 ? 0 : Math.sign(s.signedQtyBase) * predictCost(sampleFeatureInput(s))
+}
+
+export function linearPredictor (model: LinearModel): Predictor {
+  return predictorFromCost((input) => predictLinear(model, impactFeatures(input)))
+}
+
+export function mlpPredictor (model: MlpModel): Predictor {
+  return predictorFromCost((input) => predictMlp(model, impactFeatures(input)))
+}
+
+/** A sqrt parameter set, a LinearModel or an MlpModel as a predictor of dP/P. */
+export function predictorFor (model: ({ kind: 'sqrt' } & SqrtImpactParams) | LinearModel | MlpModel): Predictor {
+  if (model.kind === 'linear') return linearPredictor(model)
+  if (model.kind === 'mlp') return mlpPredictor(model)
+  return sqrtPredictor(model)
+}
+
+export interface FitCandidatesOptions {
+  /** MLP seed (weights, split, shuffles, subsample) */
+  seed: number
+  /** MLP options other than seed and featureNames; trainMlp defaults otherwise */
+  mlp?: Omit<MlpTrainOptions, 'seed' | 'featureNames'>
+  /** the MLP trains on at most this many usable samples (deterministic subsample, time order kept); default all */
+  mlpMaxTrainRows?: number
+}
+
+export type LogLinearCandidate = GateCandidate & { name: 'logLinear', calibration: SqrtCalibration, sqrtParams: Required<SqrtImpactParams> }
+export type Refit05Candidate = GateCandidate & { name: 'refit05', isRefit05: true, refit: ImpactCoefRefit, sqrtParams: Required<SqrtImpactParams> }
+export type LinearCandidate = GateCandidate & { name: 'linear', model: LinearModel }
+export type MlpCandidate = GateCandidate & { name: 'mlp', model: MlpModel, trainRows: number }
+/** A fit that threw: the job keeps the published model, the eval prints why. */
+export type FailedFit = { name: CandidateName, failed: true, error: string }
+
+export interface CandidateFits {
+  /** usable training samples (isUsableSample) */
+  trainSamples: number
+  logLinear: LogLinearCandidate | FailedFit
+  refit05: Refit05Candidate | FailedFit
+  linear: LinearCandidate | FailedFit
+  mlp: MlpCandidate | FailedFit
+}
+
+export function isFailedFit (fit: GateCandidate | FailedFit): fit is FailedFit {
+  return 'failed' in fit
+}
+
+function attempt<T> (name: CandidateName, fit: () => T): T | FailedFit {
+  try {
+    return fit()
+  } catch (err) {
+    return { name, failed: true, error: err instanceof Error ? err.message : String(err) }
+  }
+}
+
+/** Deterministic subsample of at most maxRows items (seeded shuffle of indices, then time order restored). */
+function subsample<T> (items: readonly T[], maxRows: number, seed: number): readonly T[] {
+  if (items.length <= maxRows) return items
+  const order = shuffleInPlace(Int32Array.from({ length: items.length }, (_, i) => i), createRng(seed))
+  return Array.from(order.subarray(0, maxRows)).sort((a, b) => a - b).map((i) => items[i])
+}
+
+/**
+ * Fits the four candidates on the usable training samples (isUsableSample; others are left
+ * out). A fit that throws (too few samples, degenerate sizes, a diverging MLP) becomes a
+ * FailedFit with the message; the others are unaffected. Deterministic for a given seed.
+ * Cost: O(n) for the sqrt fits, O(n f^2) linear, O(epochs m (f h1 + h1 h2)) MLP, m = min(n, mlpMaxTrainRows).
+ * @example const fits = fitCandidates(split.train, { seed: 42 }); isFailedFit(fits.refit05) // false
+ */
+export function fitCandidates (train: readonly TimedSample[], options: FitCandidatesOptions): CandidateFits {
+  const usable = train.filter(isUsableSample)
+  const featureNames = [...IMPACT_FEATURE_NAMES]
+  const logLinear = attempt('logLinear', (): LogLinearCandidate => {
+    const calibration = calibrateSqrtImpact(usable)
+    const sqrtParams = { impactCoef: calibration.impactCoef, impactExponent: calibration.impactExponent, smearingFactor: calibration.smearingFactor }
+    return { name: 'logLinear', calibration, sqrtParams, params: { ...sqrtParams }, predictor: sqrtPredictor(sqrtParams) }
+  })
+  const refit05 = attempt('refit05', (): Refit05Candidate => {
+    const refit = refitImpactCoef(usable, 0.5)
+    const sqrtParams = { impactCoef: refit.impactCoef, impactExponent: 0.5, smearingFactor: 1 }
+    return { name: 'refit05', isRefit05: true, refit, sqrtParams, params: { ...sqrtParams }, predictor: sqrtPredictor(sqrtParams) }
+  })
+  const linear = attempt('linear', (): LinearCandidate => {
+    const model = fitLinearRegression(usable.map(sampleFeatures), usable.map(sampleTarget), { featureNames })
+    const params: Record<string, number> = { intercept: model.intercept }
+    model.featureNames.forEach((name, j) => { params[`coefficient.${name}`] = model.coefficients[j] })
+    return { name: 'linear', model, params, predictor: linearPredictor(model) }
+  })
+  const mlp = attempt('mlp', (): MlpCandidate => {
+    const rows = subsample(usable, options.mlpMaxTrainRows ?? Infinity, options.seed)
+    const model = trainMlp(rows.map(sampleFeatures), rows.map(sampleTarget), { ...options.mlp, seed: options.seed, featureNames })
+    let maxAbsWeight = 0
+    for (const w of model.weights) maxAbsWeight = Number.isNaN(w) || Number.isNaN(maxAbsWeight) ? NaN : Math.max(maxAbsWeight, Math.abs(w))
+    return { name: 'mlp', model, trainRows: rows.length, params: { targetMean: model.targetMean, targetStd: model.targetStd, maxAbsWeight }, predictor: mlpPredictor(model) }
+  })
+  return { trainSamples: usable.length, logLinear, refit05, linear, mlp }
+}

@@ -1,0 +1,83 @@
+/**
+ * Split, fit and gate in one call: the walk-forward evaluation the recalibration job and
+ * `npm run eval` both run. Pure (the MLP's randomness comes from the seed).
+ */
+import { DomainRangeError } from '../errors.js'
+import { CANDIDATE_NAMES, fitCandidates, isFailedFit, isUsableSample, zeroPredictor, type CandidateFits, type CandidateName, type FitCandidatesOptions } from './candidates.js'
+import { gateCandidate, type GateSanity, type GateVerdict } from './gate.js'
+import { walkForwardSplit, type Predictor, type TimedSample } from './walk-forward.js'
+
+export interface WalkForwardEvaluationOptions extends FitCandidatesOptions {
+  /** share of the time span held out for testing; default 0.3 */
+  testFraction?: number
+  /** embargo between the last training window and the first test window, ms */
+  gapMs: number
+  /** comparison bucket, ms; default one UTC day */
+  bucketMs?: number
+  sanity?: GateSanity
+  /** the model currently served in the slot this candidate would take, if any */
+  publishedFor?: (name: CandidateName) => Predictor | undefined
+}
+
+export interface WalkForwardEvaluation {
+  split: { trainFromMs: number, trainToMs: number, testFromMs: number, testToMs: number, trainSamples: number, testSamples: number }
+  fits: CandidateFits
+  verdicts: Record<CandidateName, GateVerdict>
+  /** the published candidate with the lowest out-of-sample MSE (CANDIDATE_NAMES order breaks ties); undefined if none passes */
+  chosen?: CandidateName
+}
+
+function rejected (name: CandidateName, reason: string, test: readonly TimedSample[]): GateVerdict {
+  let fromMs = Infinity
+  let toMs = -Infinity
+  for (const s of test) { fromMs = Math.min(fromMs, s.startMs); toMs = Math.max(toMs, s.endMs) }
+  return {
+    candidate: name,
+    publish: false,
+    reasons: [reason],
+    metrics: { candidateMse: NaN, zeroMse: NaN, refit05Mse: NaN, outOfSampleR2: NaN, days: 0, winsVsZero: 0, winsVsRefit05: 0 },
+    testWindow: { fromMs, toMs },
+    samples: test.length
+  }
+}
+
+/**
+ * Keeps the usable samples (isUsableSample), splits them walk-forward (walkForwardSplit), fits
+ * the four candidates on the training part (fitCandidates) and gates each on the test part
+ * (gateCandidate) against zero, the delta = 0.5 refit fitted on the same training part, and the
+ * published model. A failed fit is rejected with its error; if the refit itself fails, every
+ * candidate is rejected (nothing to compare against).
+ * @throws DomainRangeError from walkForwardSplit ('samples' when train or test would be empty,
+ *   'testFraction', 'gapMs') or gateCandidate ('bucketMs', 'sanity.impactExponentRange').
+ */
+export function evaluateCandidates (samples: readonly TimedSample[], options: WalkForwardEvaluationOptions): WalkForwardEvaluation {
+  const usable = samples.filter(isUsableSample)
+  if (usable.length === 0) throw new DomainRangeError(`evaluateCandidates: none of ${samples.length} samples is usable`, 'samples', 'usable samples')
+  const split = walkForwardSplit(usable, { gapMs: options.gapMs, testFraction: options.testFraction })
+  const fits = fitCandidates(split.train, options)
+  const refit = fits.refit05
+  const verdicts = {} as Record<CandidateName, GateVerdict>
+  for (const name of CANDIDATE_NAMES) {
+    const fit = fits[name]
+    if (isFailedFit(fit)) { verdicts[name] = rejected(name, `fit failed: ${fit.error}`, split.test); continue }
+    if (isFailedFit(refit)) { verdicts[name] = rejected(name, `benchmark refit05 failed to fit: ${refit.error}`, split.test); continue }
+    verdicts[name] = gateCandidate({
+      candidate: fit,
+      benchmarks: { zero: zeroPredictor, refit05: refit.predictor, published: options.publishedFor?.(name) },
+      test: split.test,
+      bucketMs: options.bucketMs,
+      sanity: options.sanity
+    })
+  }
+  let chosen: CandidateName | undefined
+  for (const name of CANDIDATE_NAMES) {
+    const v = verdicts[name]
+    if (v.publish && (chosen === undefined || v.metrics.candidateMse < verdicts[chosen].metrics.candidateMse)) chosen = name
+  }
+  return {
+    split: { trainFromMs: split.trainFromMs, trainToMs: split.trainToMs, testFromMs: split.testFromMs, testToMs: split.testToMs, trainSamples: split.train.length, testSamples: split.test.length },
+    fits,
+    verdicts,
+    chosen
+  }
+}
