@@ -3,16 +3,19 @@
  * (with smearing), the delta = 0.5 refit of eta, linear regression, an MLP and the zero model,
  * all scored on the out-of-sample squared error of the predicted signed return dP/P.
  * (Log-space R^2 of the fit is reported but never used to choose: it ranks models backwards.)
+ * The fits and predictors are the gate's (src/domain/validation/candidates.ts); this file only
+ * reads the data and splits it by month.
  */
 import path from 'node:path'
 import { readdir } from 'node:fs/promises'
 import { buildKlineImpactSamples, type KlineImpactSample, type MinuteBar } from '../../src/domain/impact/kline-samples.js'
-import { calibrateSqrtImpact, refitImpactCoef, type SqrtCalibration, type ImpactCoefRefit } from '../../src/domain/impact/calibrate-sqrt.js'
-import { sqrtImpactSignedReturn } from '../../src/domain/impact/sqrt-impact.js'
-import { impactFeatures, IMPACT_FEATURE_NAMES } from '../../src/domain/learn/impact-features.js'
-import { fitLinearRegression, predictLinear, type LinearModel } from '../../src/domain/learn/linear-regression.js'
-import { trainMlp, predictMlp, type MlpModel } from '../../src/domain/learn/mlp.js'
-import { createRng, shuffleInPlace } from '../../src/domain/learn/rng.js'
+import type { SqrtCalibration, ImpactCoefRefit } from '../../src/domain/impact/calibrate-sqrt.js'
+import type { LinearModel } from '../../src/domain/learn/linear-regression.js'
+import type { MlpModel } from '../../src/domain/learn/mlp.js'
+import {
+  fitCandidates, isFailedFit, isUsableSample,
+  type FailedFit, type GateCandidate, type Predictor
+} from '../../src/domain/validation/gate.js'
 import { DATA_FILES } from './data-dir.js'
 import { readBinanceUsdmKlines } from './readers.js'
 import { scoreForecast, type ForecastScore } from './stats.js'
@@ -59,21 +62,6 @@ export type WindowEvaluation = {
   trainVolDailyRange: Range
 }
 
-/** Q != 0 (a direction exists) and positive ADV and volatility: the samples every model can use. */
-export function isUsableSample (s: KlineImpactSample): boolean {
-  return s.signedQtyBase !== 0 && s.advBase > 0 && s.volDaily > 0
-}
-
-/** Feature row of a sample for the learned predictors (see impact-features.ts). */
-export function sampleFeatures (s: KlineImpactSample): number[] {
-  return impactFeatures({ participation: Math.abs(s.signedQtyBase) / s.advBase, relSpread: s.relSpread, volDaily: s.volDaily, sideSign: s.signedQtyBase > 0 ? 1 : -1 })
-}
-
-/** Learned predictors' target: impact cost in the trade direction, sideSign * dP/P. */
-export function sampleTarget (s: KlineImpactSample): number {
-  return Math.sign(s.signedQtyBase) * s.signedReturn
-}
-
 function toScored (score: ForecastScore): Scored {
   return { outOfSampleMse: score.mse, outOfSampleR2: score.r2 }
 }
@@ -100,27 +88,22 @@ export function evaluateWindow (files: readonly AltKlineFile[], options: Evaluat
     if (f.month === options.trainMonth) { train.push(...samples); trainFiles.push(f.file) } else { test.push(...samples); testFiles.push(f.file) }
   }
   const actual = test.map((s) => s.signedReturn)
-  const score = (predictSignedReturn: (s: KlineImpactSample) => number): Scored => toScored(scoreForecast(actual, test.map(predictSignedReturn)))
+  const score = (predictSignedReturn: Predictor): Scored => toScored(scoreForecast(actual, test.map(predictSignedReturn)))
 
-  const logLinearFit = calibrateSqrtImpact(train)
-  const logLinearParams = { impactCoef: logLinearFit.impactCoef, impactExponent: logLinearFit.impactExponent, smearingFactor: logLinearFit.smearingFactor }
-  const logLinear = { ...logLinearFit, ...score((s) => sqrtImpactSignedReturn(logLinearParams, s.signedQtyBase, s.advBase, s.volDaily)) }
-
-  const refit = refitImpactCoef(train, 0.5)
-  const refitParams = { impactCoef: refit.impactCoef, impactExponent: 0.5 }
-  const refitSqrt = { ...refit, impactExponent: 0.5, ...score((s) => sqrtImpactSignedReturn(refitParams, s.signedQtyBase, s.advBase, s.volDaily)) }
-
-  const featureNames = [...IMPACT_FEATURE_NAMES]
-  const linearModel = fitLinearRegression(train.map(sampleFeatures), train.map(sampleTarget), { featureNames })
-  const linear = { model: linearModel, ...score((s) => Math.sign(s.signedQtyBase) * predictLinear(linearModel, sampleFeatures(s))) }
-
-  let mlpTrain = train
-  if (train.length > options.mlpMaxTrainRows) {
-    const order = shuffleInPlace(Int32Array.from({ length: train.length }, (_, i) => i), createRng(options.mlp.seed))
-    mlpTrain = Array.from(order.subarray(0, options.mlpMaxTrainRows)).sort((a, b) => a - b).map((i) => train[i])
+  const { seed, ...mlpOptions } = options.mlp
+  const fits = fitCandidates(train, { seed, mlp: mlpOptions, mlpMaxTrainRows: options.mlpMaxTrainRows })
+  const fitted = <C extends GateCandidate>(fit: C | FailedFit): C => {
+    if (isFailedFit(fit)) throw new Error(`evaluateWindow: k = ${options.windowMinutes} min: ${fit.name} fit failed: ${fit.error}`)
+    return fit
   }
-  const mlpModel = trainMlp(mlpTrain.map(sampleFeatures), mlpTrain.map(sampleTarget), { ...options.mlp, featureNames })
-  const mlp = { model: mlpModel, trainRows: mlpTrain.length, ...score((s) => Math.sign(s.signedQtyBase) * predictMlp(mlpModel, sampleFeatures(s))) }
+  const logLinearFit = fitted(fits.logLinear)
+  const refitFit = fitted(fits.refit05)
+  const linearFit = fitted(fits.linear)
+  const mlpFit = fitted(fits.mlp)
+  const logLinear = { ...logLinearFit.calibration, ...score(logLinearFit.predictor) }
+  const refitSqrt = { ...refitFit.refit, impactExponent: 0.5, ...score(refitFit.predictor) }
+  const linear = { model: linearFit.model, ...score(linearFit.predictor) }
+  const mlp = { model: mlpFit.model, trainRows: mlpFit.trainRows, ...score(mlpFit.predictor) }
 
   return {
     windowMinutes: options.windowMinutes,
