@@ -51,13 +51,19 @@ export function defaultNowMs (data: RecordedData): number {
 
 type Answer = { retCode: number, retMsg: string, result: unknown }
 
+function checkNowMs (ms: number, label: string): number {
+  if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`${label}: nowMs must be a non-negative integer, got ${ms}`)
+  return ms
+}
+
 /**
  * Starts the fake on 127.0.0.1 with an ephemeral port.
+ * @throws {RangeError} on a nowMs that is not a non-negative integer.
  * @throws {Error} when the recorded data cannot be read.
  */
 export async function startFakeBybit (options: FakeBybitOptions = {}): Promise<FakeBybit> {
   const data = await loadRecordedData()
-  let nowMs = options.nowMs ?? defaultNowMs(data)
+  let nowMs = checkNowMs(options.nowMs ?? defaultNowMs(data), 'startFakeBybit')
   const faults = new FaultBook()
   const trades = new TradeStore()
   const stream = new PublicStream()
@@ -185,10 +191,7 @@ export async function startFakeBybit (options: FakeBybitOptions = {}): Promise<F
     requests,
     addFault: (rule) => faults.add(rule),
     clearFaults: () => faults.clear(),
-    setNowMs: (ms) => {
-      if (!Number.isInteger(ms) || ms < 0) throw new RangeError(`setNowMs: ms must be a non-negative integer, got ${ms}`)
-      nowMs = ms
-    },
+    setNowMs: (ms) => { nowMs = checkNowMs(ms, 'setNowMs') },
     nowMs: () => nowMs,
     pushTrades: (symbol, pushed: PushedTrade[]) => stream.publishTrades(symbol, trades.add(symbol, pushed, true)),
     dropWebSockets: () => stream.dropAll(),
