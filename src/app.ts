@@ -4,6 +4,8 @@ import type { Config } from './config.js'
 import type { MarketStateProvider } from './market/market-state.js'
 import type { ModelStore } from './models/model-store.js'
 import type { TcaStore } from './store/tca-store.js'
+import type { BookSource } from './services/book-estimator.js'
+import type { RecalibrationJob } from './jobs/recalibrate.js'
 import { registerErrorHandlers } from './plugins/error-handler.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { ErrorResponse } from './routes/schemas/common.js'
@@ -21,6 +23,12 @@ export interface AppDeps {
   market: MarketStateProvider
   models: ModelStore
   tcaStore: TcaStore
+  /** live order books (method "book"); absent on embedded defaults */
+  books?: BookSource
+  /** the recalibration job, when live market data runs */
+  job?: RecalibrationJob
+  /** live market-data status for /ready and /v1/models */
+  liveStatus?: () => Record<string, unknown>
 }
 
 /** Body limit of routes that take one order (the batch and TCA routes take config.BODY_LIMIT_BYTES). */

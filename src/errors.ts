@@ -49,3 +49,10 @@ export const StoreUnavailableError = createError<'PRETRADE_ERR_STORE_UNAVAILABLE
 export function storeUnavailable (message: string): Error & ApiErrorDetails {
   return Object.assign(new StoreUnavailableError(message), { field: 'body', rule: 'records must be stored before they are accepted' })
 }
+
+export const BookUnavailableError = createError<'PRETRADE_ERR_BOOK_UNAVAILABLE', 503, [string]>('PRETRADE_ERR_BOOK_UNAVAILABLE', '%s', 503)
+
+/** A 503 for method "book" when no order book can be had. */
+export function bookUnavailable (message: string): Error & ApiErrorDetails {
+  return Object.assign(new BookUnavailableError(message), { field: 'body/method', rule: 'a live order book must be available' })
+}

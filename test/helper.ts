@@ -51,3 +51,8 @@ export function numbersIn (value: unknown, out: number[] = []): number[] {
 export function hasNoNull (json: string): boolean {
   return !/:\s*null\b|\[\s*null\b|,\s*null\b/.test(json)
 }
+
+/** An estimate without marketState.ageMs, which moves with the clock between two calls. */
+export function withoutAge (estimate: { marketState?: { ageMs?: number } }) {
+  return { ...estimate, marketState: estimate.marketState === undefined ? undefined : { ...estimate.marketState, ageMs: undefined } }
+}

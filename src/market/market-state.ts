@@ -26,7 +26,17 @@ export interface MarketState {
   spreadBps: number
   /** time of the data this state was computed from, ms since epoch */
   asOfMs: number
-  source: 'embedded'
+  source: 'embedded' | 'bybit'
+  /** venue trading rules, when known (live market data) */
+  instrument?: InstrumentRules
+}
+
+/** Order-size rules of an instrument, in base units and quote currency. */
+export interface InstrumentRules {
+  tickSize: string
+  qtyStep: string
+  minOrderQty: number
+  minNotionalValue?: number
 }
 
 /** Market state by symbol, and fee rates by category. */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app.js'
 import { estimateOrder } from '../services/estimator.js'
+import { estimateWithBook } from '../services/book-estimator.js'
 import { withErrors } from './schemas/common.js'
 import { EstimateBatchRequest, EstimateBatchResponse, type EstimateRequest } from './schemas/estimate.js'
 import { Type } from '@sinclair/typebox'
@@ -13,9 +14,12 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       description: 'Market inputs left out (priceQuote, volDaily, advBase, spreadBps) come from the symbol\'s market state. ' +
         'A warning is returned when participation or volDaily lies outside the range the model was calibrated on.',
       body: Type.Ref('EstimateRequest'),
-      response: withErrors(Type.Ref('EstimateResponse'))
+      response: withErrors(Type.Ref('EstimateResponse'), { 503: Type.Ref('ErrorResponse') })
     }
-  }, async (request) => estimateOrder(request.body as EstimateRequest, deps))
+  }, async (request) => {
+    const body = request.body as EstimateRequest
+    return body.method === 'book' ? await estimateWithBook(body, deps) : estimateOrder(body, deps)
+  })
 
   app.post('/v1/estimate/batch', {
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
@@ -24,12 +28,15 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       summary: 'Expected cost of up to 10,000 orders, results in request order',
       description: 'Each order is priced exactly as by POST /v1/estimate. If any order cannot be priced the whole batch is rejected with a 422 whose field names the order, e.g. body/orders/17/symbol.',
       body: EstimateBatchRequest,
-      response: withErrors(EstimateBatchResponse)
+      response: withErrors(EstimateBatchResponse, { 503: Type.Ref('ErrorResponse') })
     }
   }, async (request) => {
     const orders = request.body.orders as EstimateRequest[]
     const results = new Array(orders.length)
-    for (let i = 0; i < orders.length; i++) results[i] = estimateOrder(orders[i], deps, `body/orders/${i}/`)
+    for (let i = 0; i < orders.length; i++) {
+      const order = orders[i]
+      results[i] = order.method === 'book' ? await estimateWithBook(order, deps, `body/orders/${i}/`) : estimateOrder(order, deps, `body/orders/${i}/`)
+    }
     return { count: results.length, results }
   })
 }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../app.js'
 import { estimateOrder } from '../services/estimator.js'
+import { estimateWithBook } from '../services/book-estimator.js'
 import { withErrors } from './schemas/common.js'
 import type { EstimateRequest } from './schemas/estimate.js'
 import { PretradeCheckRequest, PretradeCheckResponse } from './schemas/pretrade.js'
@@ -10,13 +12,14 @@ const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
     schema: {
       tags: ['pretrade'],
       summary: 'Checks an order against cost, participation and notional limits',
-      description: 'Prices the order as POST /v1/estimate does, then compares totalCostBps, participation and notionalQuote with the limits given. A limit equal to the value passes.',
+      description: 'Prices the order as POST /v1/estimate does, then compares totalCostBps, participation and notionalQuote with the limits given. A limit equal to the value passes. With live market data the venue\'s minOrderQty and minNotionalValue are checked too (violations minOrderQty, minNotionalValue).',
       body: PretradeCheckRequest,
-      response: withErrors(PretradeCheckResponse)
+      response: withErrors(PretradeCheckResponse, { 503: Type.Ref('ErrorResponse') })
     }
   }, async (request) => {
     const { limits } = request.body
-    const estimate = estimateOrder(request.body.order as EstimateRequest, deps, 'body/order/')
+    const order = request.body.order as EstimateRequest
+    const estimate = order.method === 'book' ? await estimateWithBook(order, deps, 'body/order/') : estimateOrder(order, deps, 'body/order/')
     const checks: Array<[string, number | undefined, number]> = [
       ['maxCostBps', limits.maxCostBps, estimate.totalCostBps],
       ['maxParticipation', limits.maxParticipation, estimate.participation],
@@ -25,6 +28,10 @@ const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
     const violations = checks
       .filter(([, limit, value]) => limit !== undefined && value > limit)
       .map(([rule, limit, value]) => ({ rule, limit: limit as number, value }))
+    // the venue's own minimums, when its instrument rules are known (live market data)
+    const rules = deps.market.get(order.symbol)?.instrument
+    if (rules !== undefined && estimate.qtyBase < rules.minOrderQty) violations.push({ rule: 'minOrderQty', limit: rules.minOrderQty, value: estimate.qtyBase })
+    if (rules?.minNotionalValue !== undefined && estimate.notionalQuote < rules.minNotionalValue) violations.push({ rule: 'minNotionalValue', limit: rules.minNotionalValue, value: estimate.notionalQuote })
     return { allowed: violations.length === 0, violations, estimate }
   })
 }

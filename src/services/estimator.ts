@@ -42,7 +42,12 @@ export function asUnprocessable (err: unknown, fieldPrefix: string, fieldNames: 
   return err
 }
 
-function rangeWarning (what: string, value: number, range: { min: number, max: number }, code: string): Warning | undefined {
+/** Where the market state came from and how old it is. */
+export function marketStateInfo (state: MarketState): { source: string, asOfMs: number, ageMs: number } {
+  return { source: state.source, asOfMs: state.asOfMs, ageMs: Math.max(0, Date.now() - state.asOfMs) }
+}
+
+export function rangeWarning (what: string, value: number, range: { min: number, max: number }, code: string): Warning | undefined {
   if (value >= range.min && value <= range.max) return undefined
   return { code, message: `${what} ${value.toPrecision(4)} is outside the range the model was calibrated on [${range.min.toPrecision(4)}, ${range.max.toPrecision(4)}]; the estimate is an extrapolation` }
 }
@@ -94,7 +99,7 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
         advBase: request.advBase === undefined ? 'market-state' : 'request',
         spreadBps: request.spreadBps === undefined ? 'market-state' : 'request'
       },
-      ...(inputs.state !== undefined ? { marketState: { source: inputs.state.source, asOfMs: inputs.state.asOfMs } } : {}),
+      ...(inputs.state !== undefined ? { marketState: marketStateInfo(inputs.state) } : {}),
       warnings
     }
   } catch (err) {

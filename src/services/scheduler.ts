@@ -1,4 +1,6 @@
-import { efficientFrontier, optimalSchedule, riskAversionGrid, type AlmgrenChrissParams } from '../domain/execution/almgren-chriss.js'
+import { efficientFrontier, optimalSchedule, riskAversionGrid, trajectoryCost, type AlmgrenChrissParams, type ExecutionSchedule } from '../domain/execution/almgren-chriss.js'
+import { roundTradesToStep } from '../domain/execution/round-schedule.js'
+import { decimalToNumber, numberToDecimal, parseDecimal, subtractDecimal } from '../domain/impact/decimal.js'
 import { bpsToFraction, fractionToBps } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
@@ -87,7 +89,9 @@ export function runSchedule (request: ScheduleRequest, market: MarketStateProvid
   const resolved = resolveScheduleInputs(request, market)
   const strategy = request.strategy ?? 'optimal'
   try {
-    const s = optimalSchedule({ ...resolved.params, riskAversion: request.riskAversion }, strategy)
+    const params = { ...resolved.params, riskAversion: request.riskAversion }
+    const optimal = optimalSchedule(params, strategy)
+    const { schedule: s, lotSize } = roundToLots(optimal, params, request, market)
     const notional = resolved.priceQuote !== undefined ? request.qtyBase * resolved.priceQuote : undefined
     return {
       side: request.side,
@@ -105,11 +109,38 @@ export function runSchedule (request: ScheduleRequest, market: MarketStateProvid
       stdCostQuote: s.stdCostQuote,
       ...(s.halfLifeDays !== undefined ? { halfLifeDays: s.halfLifeDays } : {}),
       ...(notional !== undefined ? { expectedCostBps: fractionToBps(s.expectedCostQuote / notional) } : {}),
+      ...(lotSize !== undefined ? { lotSize } : {}),
       parameters: resolved.parameters
     }
   } catch (err) {
     throw asUnprocessable(err, 'body/', DOMAIN_FIELDS)
   }
+}
+
+/**
+ * Rounds child orders to the lot size (the request's qtyStep, else the instrument's) carrying the
+ * remainder forward, and recomputes holdings, E and V for the trajectory actually sent.
+ */
+function roundToLots (s: ExecutionSchedule, params: AlmgrenChrissParams, request: ScheduleRequest, market: MarketStateProvider) {
+  const rules = request.symbol !== undefined ? market.get(request.symbol)?.instrument : undefined
+  const qtyStep = request.qtyStep ?? rules?.qtyStep
+  if (qtyStep === undefined) return { schedule: s, lotSize: undefined }
+  const minOrderQty = request.minOrderQty ?? rules?.minOrderQty
+  const rounded = roundTradesToStep(s.tradesBase, qtyStep, minOrderQty)
+  const executed = rounded.trades.reduce((a, b) => a + b, 0)
+  const lotSize = {
+    qtyStep,
+    ...(minOrderQty !== undefined ? { minOrderQty } : {}),
+    source: request.qtyStep !== undefined ? 'request' : 'instrument',
+    tradesExact: rounded.tradesExact,
+    // exact: qtyBase minus the sum of the rounded children, in decimal (never -0 in JSON)
+    residualBase: decimalToNumber(rounded.tradesExact.reduce((left, x) => subtractDecimal(left, parseDecimal(x, 'trades')), numberToDecimal(request.qtyBase, 'qtyBase'))) + 0
+  }
+  if (!(executed > 0)) return { schedule: { ...s, tradesBase: rounded.trades, holdingsBase: s.holdingsBase.map(() => 0), expectedCostQuote: 0, varianceQuote2: 0, stdCostQuote: 0 }, lotSize }
+  const holdingsBase = [executed]
+  for (let j = 0; j < rounded.trades.length; j++) holdingsBase.push(j === rounded.trades.length - 1 ? 0 : holdingsBase[j] - rounded.trades[j])
+  const cost = trajectoryCost({ ...params, initialHoldingsBase: executed }, holdingsBase)
+  return { schedule: { ...s, tradesBase: rounded.trades, holdingsBase, ...cost, stdCostQuote: Math.sqrt(cost.varianceQuote2) }, lotSize }
 }
 
 /** Default lambda range: kappaTilde * T from 0.01 (near TWAP) to 100 (almost immediate). */

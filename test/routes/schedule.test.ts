@@ -126,3 +126,28 @@ t.test('POST /v1/schedule/frontier: E rises and V falls with lambda', async (t) 
   t.equal(bad.statusCode, 422)
   t.equal(bad.json().field, 'body/maxRiskAversion')
 })
+
+t.test('qtyStep rounds child orders to the lot size, carrying the remainder', async (t) => {
+  const app = await build(t)
+  const res = await post(app, '/v1/schedule', { ...paper, qtyBase: 10, periods: 7, qtyStep: '0.001', minOrderQty: 0.001 })
+  t.equal(res.statusCode, 200, res.body)
+  const s = res.json()
+  t.equal(s.lotSize.source, 'request')
+  // every child a multiple of 0.001 (exact decimal strings), the children sum to exactly 10
+  let totalMilli = 0
+  for (const x of s.lotSize.tradesExact) {
+    t.match(x, /^\d+(\.\d{1,3})?$/)
+    totalMilli += Math.round(Number(x) * 1000)
+  }
+  t.equal(totalMilli, 10_000, 'no drift: rounded children sum to the order')
+  t.equal(s.lotSize.residualBase, 0)
+  t.equal(s.holdings[0], 10)
+  t.equal(s.holdings[7], 0)
+  for (let j = 1; j <= 7; j++) t.ok(Math.abs(s.holdings[j - 1] - s.trades[j - 1] - s.holdings[j]) < 1e-9, 'holdings follow the rounded trades')
+  const bad = await post(app, '/v1/schedule', { ...paper, qtyStep: '0' })
+  t.equal(bad.statusCode, 422)
+  t.equal(bad.json().field, 'body/qtyStep')
+  const malformed = await post(app, '/v1/schedule', { ...paper, qtyStep: '1e-3' })
+  t.equal(malformed.statusCode, 400)
+  t.equal(malformed.json().field, 'body/qtyStep')
+})

@@ -12,7 +12,8 @@ export const EstimateRequest = Type.Object({
   advBase: Type.Optional(AdvBase),
   spreadBps: Type.Optional(SpreadBps),
   model: Type.Optional(ModelNameField),
-  liquidity: Type.Optional(LiquidityField)
+  liquidity: Type.Optional(LiquidityField),
+  method: Type.Optional(StringEnum(['model', 'book'], '"model" (default): the impact model; "book": walk the latest order-book snapshot (live market data only), pricing any part the visible book cannot fill with the model'))
 }, { additionalProperties: false, $id: 'EstimateRequest', title: 'EstimateRequest' })
 export type EstimateRequest = Static<typeof EstimateRequest>
 
@@ -49,9 +50,22 @@ export const EstimateResponse = Type.Object({
     spreadBps: InputSource
   }, { description: 'where each market input came from' }),
   marketState: Type.Optional(Type.Object({
-    source: Type.String(),
-    asOfMs: Type.Number({ description: 'time of the data the market state was computed from, ms since epoch' })
+    source: Type.String({ description: '"embedded" (shipped defaults) or "bybit" (live)' }),
+    asOfMs: Type.Number({ description: 'time of the data the market state was computed from, ms since epoch' }),
+    ageMs: Type.Number({ description: 'how old that data is, ms' })
   })),
+  book: Type.Optional(Type.Object({
+    snapshotTsMs: Type.Number({ description: 'venue time of the order-book snapshot, ms since epoch' }),
+    ageMs: Type.Number({ description: 'age of the snapshot when priced, ms' }),
+    levelsConsumed: Type.Integer({ description: 'levels touched, the last possibly partly' }),
+    filledQtyBase: Type.Number({ description: 'quantity the visible book fills' }),
+    remainingQtyBase: Type.Number({ description: 'quantity beyond the visible book, priced by the model' }),
+    avgFillPriceQuote: Type.Optional(Type.Number({ description: 'average price of the filled part (exact decimal walk)' })),
+    avgFillPrice: Type.Optional(Type.String({ description: 'the same as an exact decimal string, 12 significant digits' })),
+    costVsMidBps: Type.Optional(Type.Number({ description: 'filled part: (avg - mid)/mid, bps, positive = cost' })),
+    worstPriceQuote: Type.Optional(Type.Number()),
+    thin: Type.Boolean({ description: 'true when the visible book could not fill the whole order' })
+  }, { description: 'method "book" only' })),
   warnings: Type.Array(Warning)
 }, { $id: 'EstimateResponse', title: 'EstimateResponse' })
 export type EstimateResponse = Static<typeof EstimateResponse>

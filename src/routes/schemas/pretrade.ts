@@ -12,7 +12,7 @@ export const PretradeCheckRequest = Type.Object({
 export const PretradeCheckResponse = Type.Object({
   allowed: Type.Boolean({ description: 'true when no limit is violated' }),
   violations: Type.Array(Type.Object({
-    rule: Type.String({ description: 'the limit broken: maxCostBps, maxParticipation or maxNotionalQuote' }),
+    rule: Type.String({ description: 'the limit broken: maxCostBps, maxParticipation, maxNotionalQuote, or the venue\'s minOrderQty / minNotionalValue' }),
     limit: Type.Number(),
     value: Type.Number({ description: 'the order\'s value of the limited quantity' })
   })),

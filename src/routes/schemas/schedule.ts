@@ -19,7 +19,9 @@ const ScheduleInputs = {
 
 export const ScheduleRequest = Type.Object({
   ...ScheduleInputs,
-  riskAversion: Type.Number({ minimum: 0, maximum: 1e6, description: 'lambda: risk aversion, per unit of quote currency' })
+  riskAversion: Type.Number({ minimum: 0, maximum: 1e6, description: 'lambda: risk aversion, per unit of quote currency' }),
+  qtyStep: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,12})?$', description: 'lot size as a decimal string ("0.001"): child orders are rounded to it, carrying the remainder; default the instrument\'s qtyStep when live market data knows it' })),
+  minOrderQty: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12, description: 'smallest child order, base units; smaller children are merged forward; default the instrument\'s minOrderQty' }))
 }, { additionalProperties: false, $id: 'ScheduleRequest', title: 'ScheduleRequest' })
 export type ScheduleRequest = Static<typeof ScheduleRequest>
 
@@ -62,6 +64,13 @@ export const ScheduleResponse = Type.Object({
   stdCostQuote: Type.Number({ description: 'sqrt(V), quote currency' }),
   halfLifeDays: Type.Optional(Type.Number({ description: '1 / kappa, days; absent when kappa = 0 (TWAP)' })),
   expectedCostBps: Type.Optional(Type.Number({ description: 'E as bps of qtyBase * priceQuote (when a price is known)' })),
+  lotSize: Type.Optional(Type.Object({
+    qtyStep: Type.String(),
+    minOrderQty: Type.Optional(Type.Number()),
+    source: Type.String({ description: '"request" or "instrument"' }),
+    tradesExact: Type.Array(Type.String(), { description: 'the rounded child orders as exact decimal strings' }),
+    residualBase: Type.Number({ description: 'qtyBase minus what the rounded children execute (within qtyStep/2 unless below minOrderQty)' })
+  }, { description: 'present when child orders are rounded to a lot size: trades and holdings are then the rounded ones, and E and V are those of the rounded trajectory' })),
   parameters: ScheduleParameters
 }, { $id: 'ScheduleResponse', title: 'ScheduleResponse' })
 

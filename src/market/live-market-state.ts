@@ -1,0 +1,151 @@
+import { averageDailyVolumeBase, BAR_INTERVAL_MS, realisedVolDaily, type MinuteBar } from '../domain/impact/kline-samples.js'
+import type { BybitClient } from './bybit/client.js'
+import type { Instrument, Kline } from './bybit/records.js'
+import type { Category, FeeRates, InstrumentRules, MarketState, MarketStateProvider } from './market-state.js'
+
+/** The part of BybitClient the market state uses (a seam for tests). */
+export type MarketDataClient = Pick<BybitClient, 'getKlineHistory' | 'getKlines' | 'getTickers' | 'getInstruments'>
+
+export interface LiveMarketStateOptions {
+  client: MarketDataClient
+  category: Category
+  symbols: string[]
+  /** served for symbols without live state (never refreshed, or failing since start) */
+  fallback: MarketStateProvider
+  volWindowMinutes: number
+  advWindowMinutes: number
+  nowMs?: () => number
+}
+
+export interface SymbolRefreshStatus {
+  lastSuccessMs?: number
+  lastAttemptMs?: number
+  lastError?: string
+  bars: number
+}
+
+/** Fewer contiguous closed 1-minute bars than this and no live state is computed. */
+export const MIN_LIVE_BARS = 60
+
+/** Bybit records to the domain's bar shape. */
+export function toMinuteBar (k: Kline): MinuteBar {
+  return { openTimeMs: k.startMs, open: k.open, high: k.high, low: k.low, close: k.close, volumeBase: k.volumeBase }
+}
+
+/** The bars after the last gap (the longest contiguous tail). */
+export function contiguousTail<T extends { openTimeMs: number }> (bars: readonly T[]): T[] {
+  let from = bars.length - 1
+  while (from > 0 && bars[from].openTimeMs - bars[from - 1].openTimeMs === BAR_INTERVAL_MS) from--
+  return bars.slice(Math.max(from, 0))
+}
+
+function rulesOf (i: Instrument): InstrumentRules {
+  return { tickSize: i.tickSizeText, qtyStep: i.qtyStepText, minOrderQty: i.minOrderQty, ...(i.minNotionalValue !== undefined ? { minNotionalValue: i.minNotionalValue } : {}) }
+}
+
+/**
+ * Market state refreshed from Bybit v5: volDaily from the trailing `volWindowMinutes` closed
+ * 1-minute klines (close-to-close log returns, sqrt(1440) scaling: the market trades 24/7),
+ * advBase from the trailing `advWindowMinutes` (mean volume per minute * 1440, base units
+ * whatever the category), mid and spread from the ticker's best bid/ask, and instrument rules.
+ * Only closed bars are used (the client drops the open candle), so nothing looks ahead. A failed
+ * refresh keeps the last good state (its asOfMs shows how old it is); a symbol never refreshed is
+ * served from `fallback`.
+ */
+export class LiveMarketState implements MarketStateProvider {
+  readonly #o: LiveMarketStateOptions
+  readonly #bars = new Map<string, MinuteBar[]>()
+  readonly #states = new Map<string, MarketState>()
+  readonly #rules = new Map<string, InstrumentRules>()
+  readonly #status = new Map<string, SymbolRefreshStatus>()
+
+  constructor (options: LiveMarketStateOptions) {
+    this.#o = options
+  }
+
+  get (symbol: string): MarketState | undefined {
+    return this.#states.get(symbol) ?? this.#o.fallback.get(symbol)
+  }
+
+  symbols (): string[] {
+    return [...new Set([...this.#o.fallback.symbols(), ...this.#o.symbols])].sort()
+  }
+
+  fees (category: Category): FeeRates {
+    return this.#o.fallback.fees(category)
+  }
+
+  /** Closed 1-minute bars held for `symbol`, ascending (the job reads market state before each window from them). */
+  bars (symbol: string): readonly MinuteBar[] {
+    return this.#bars.get(symbol) ?? []
+  }
+
+  status (): Record<string, SymbolRefreshStatus> {
+    return Object.fromEntries(this.#o.symbols.map((s) => [s, { ...(this.#status.get(s) ?? { bars: 0 }) }]))
+  }
+
+  /** Refreshes every symbol; one symbol's failure is recorded and does not stop the others. Never throws. */
+  async refresh (): Promise<void> {
+    if (this.#rules.size < this.#o.symbols.length) await this.#refreshInstruments()
+    for (const symbol of this.#o.symbols) {
+      const now = (this.#o.nowMs ?? Date.now)()
+      const status = this.#status.get(symbol) ?? { bars: 0 }
+      status.lastAttemptMs = now
+      try {
+        await this.#refreshSymbol(symbol)
+        status.lastSuccessMs = now
+        delete status.lastError
+      } catch (err) {
+        status.lastError = (err as Error).message
+      }
+      status.bars = this.#bars.get(symbol)?.length ?? 0
+      this.#status.set(symbol, status)
+    }
+  }
+
+  async #refreshInstruments (): Promise<void> {
+    try {
+      const instruments = await this.#o.client.getInstruments({ category: this.#o.category })
+      for (const i of instruments) if (this.#o.symbols.includes(i.symbol)) this.#rules.set(i.symbol, rulesOf(i))
+    } catch {
+      // rules are optional; the next refresh tries again
+    }
+  }
+
+  async #refreshSymbol (symbol: string): Promise<void> {
+    const windowBars = Math.max(this.#o.volWindowMinutes, this.#o.advWindowMinutes)
+    const held = this.#bars.get(symbol) ?? []
+    let bars: MinuteBar[]
+    const last = held.at(-1)
+    if (last === undefined) {
+      const history = await this.#o.client.getKlineHistory({ category: this.#o.category, symbol, interval: '1', bars: windowBars })
+      bars = history.klines.map(toMinuteBar)
+    } else {
+      const fresh = await this.#o.client.getKlines({ category: this.#o.category, symbol, interval: '1', startMs: last.openTimeMs + BAR_INTERVAL_MS, limit: 1000 })
+      bars = [...held, ...fresh.map(toMinuteBar).filter((b) => b.openTimeMs > last.openTimeMs)]
+    }
+    bars = bars.slice(-windowBars)
+    this.#bars.set(symbol, bars)
+
+    const tail = contiguousTail(bars)
+    if (tail.length < MIN_LIVE_BARS) throw new Error(`only ${tail.length} contiguous closed 1-minute bars (need ${MIN_LIVE_BARS})`)
+    const [ticker] = await this.#o.client.getTickers({ category: this.#o.category, symbol })
+    if (ticker === undefined) throw new Error('no ticker')
+    const bid = ticker.bidPriceQuote
+    const ask = ticker.askPriceQuote
+    if (bid === undefined || ask === undefined || !(ask >= bid) || !(bid > 0)) throw new Error(`ticker has no valid best bid/ask (${bid}/${ask})`)
+    const mid = (bid + ask) / 2
+    const rules = this.#rules.get(symbol)
+    this.#states.set(symbol, Object.freeze({
+      symbol,
+      category: this.#o.category,
+      priceQuote: mid,
+      volDaily: realisedVolDaily(tail.slice(-this.#o.volWindowMinutes)),
+      advBase: averageDailyVolumeBase(tail.slice(-this.#o.advWindowMinutes)),
+      spreadBps: (ask - bid) / mid * 1e4,
+      asOfMs: ticker.tsMs,
+      source: 'bybit' as const,
+      ...(rules !== undefined ? { instrument: rules } : {})
+    }))
+  }
+}

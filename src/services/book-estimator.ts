@@ -1,0 +1,99 @@
+import { walkBook } from '../domain/impact/book-walk.js'
+import { orderCost } from '../domain/impact/order-cost.js'
+import { fractionToBps, sideSign } from '../domain/units.js'
+import { bookUnavailable, unprocessable } from '../errors.js'
+import type { Orderbook } from '../market/bybit/records.js'
+import type { ModelName } from '../models/impact-model.js'
+import type { EstimateRequest, EstimateResponse } from '../routes/schemas/estimate.js'
+import { asUnprocessable, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
+
+/**
+ * Method "book": prices the order by walking the latest order-book snapshot level by level (exact
+ * decimal arithmetic on the venue's strings). The arrival price is the book's mid; spreadCostBps
+ * is half the book's spread; impactBps is the rest of the cost versus mid, i.e. the depth consumed
+ * beyond the touch. When the visible book cannot fill the order, the remainder is priced at mid
+ * plus half spread plus the impact model's cost for the whole order's participation (a
+ * conservative stand-in for the hidden book), and a BOOK_THIN warning says so.
+ * @throws 422 naming the field for inputs the walk or the model rejects.
+ */
+export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps, snapshot: { book: Orderbook, fetchedAtMs: number }, fieldPrefix = 'body/'): EstimateResponse {
+  const { book } = snapshot
+  if (book.category === 'inverse') throw unprocessable(`${fieldPrefix}method`, 'linear or spot symbols', 'method "book" prices base-unit order books (linear, spot); inverse books count USD contracts')
+  // price and spread come from the book; only volDaily and advBase (for a thin book's remainder) may come from market state
+  const inputs = resolveMarketInputs({ ...request, priceQuote: request.priceQuote ?? 1, spreadBps: request.spreadBps ?? 0 }, deps.market, fieldPrefix)
+  const fees = deps.market.fees(book.category)
+  const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
+  const modelName: ModelName = request.model ?? 'sqrt'
+  const model = deps.models.modelsFor(request.symbol)[modelName]
+  const warnings: Array<{ code: string, message: string }> = []
+  try {
+    const walk = walkBook({ side: request.side, qtyBase: request.qtyBase, bids: book.bids, asks: book.asks })
+    const mid = walk.midQuote
+    const bestBid = book.bids[0].priceQuote
+    const bestAsk = book.asks[0].priceQuote
+    const spreadFraction = (bestAsk - bestBid) / mid
+    const halfSpread = spreadFraction / 2
+    const participation = request.qtyBase / inputs.advBase
+    let remainderCost = 0
+    if (walk.thin) {
+      const modelCost = Math.max(0, model.predictCost({ participation, relSpread: spreadFraction, volDaily: inputs.volDaily, sideSign: sideSign(request.side) }))
+      remainderCost = halfSpread + modelCost
+      warnings.push({ code: 'BOOK_THIN', message: `the visible book (${book.bids.length} bids, ${book.asks.length} asks) fills ${walk.filledQtyBase} of ${request.qtyBase}; the remaining ${walk.remainingQtyBase} is priced at mid + half spread + the ${modelName} model's impact` })
+      const w = rangeWarning('participation', participation, model.validity.participation, 'PARTICIPATION_OUTSIDE_CALIBRATION')
+      if (w !== undefined) warnings.push(w)
+    }
+    const filledCost = walk.costVsMidBps !== undefined ? walk.costVsMidBps / 1e4 : 0
+    const totalCost = (walk.filledQtyBase * filledCost + walk.remainingQtyBase * remainderCost) / request.qtyBase
+    const cost = orderCost({ side: request.side, qtyBase: request.qtyBase, priceQuote: mid, advBase: inputs.advBase, spreadBps: fractionToBps(spreadFraction), feeRate, impactCostFraction: totalCost - halfSpread })
+    const state = deps.market.get(request.symbol)
+    return {
+      symbol: request.symbol,
+      side: request.side,
+      qtyBase: request.qtyBase,
+      priceQuote: mid,
+      volDaily: inputs.volDaily,
+      advBase: inputs.advBase,
+      spreadBps: fractionToBps(spreadFraction),
+      ...cost,
+      model: { name: model.name, version: model.version, source: model.source },
+      inputs: {
+        priceQuote: 'market-state',
+        volDaily: request.volDaily === undefined ? 'market-state' : 'request',
+        advBase: request.advBase === undefined ? 'market-state' : 'request',
+        spreadBps: 'market-state'
+      },
+      ...(state !== undefined ? { marketState: marketStateInfo(state) } : {}),
+      book: {
+        snapshotTsMs: book.tsMs,
+        ageMs: Math.max(0, Date.now() - snapshot.fetchedAtMs),
+        levelsConsumed: walk.levelsConsumed,
+        filledQtyBase: walk.filledQtyBase,
+        remainingQtyBase: walk.remainingQtyBase,
+        ...(walk.avgPriceQuote !== undefined ? { avgFillPriceQuote: walk.avgPriceQuote, avgFillPrice: walk.avgPrice } : {}),
+        ...(walk.costVsMidBps !== undefined ? { costVsMidBps: walk.costVsMidBps } : {}),
+        ...(walk.worstPriceQuote !== undefined ? { worstPriceQuote: walk.worstPriceQuote } : {}),
+        thin: walk.thin
+      },
+      warnings
+    }
+  } catch (err) {
+    throw asUnprocessable(err, fieldPrefix)
+  }
+}
+
+/** Method "book" end to end: the cached snapshot (fetched when older than BOOK_MAX_AGE_MS), then the walk. */
+export async function estimateWithBook (request: EstimateRequest, deps: EstimatorDeps & { books?: BookSource }, fieldPrefix = 'body/'): Promise<EstimateResponse> {
+  if (deps.books === undefined) throw bookUnavailable('method "book" needs live market data: this server runs on embedded defaults (MARKET_DATA_SOURCE=embedded)')
+  let snapshot
+  try {
+    snapshot = await deps.books.get(request.symbol)
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    throw bookUnavailable(`no order book for ${request.symbol}: the venue did not answer (${typeof code === 'string' ? code : 'error'})`)
+  }
+  return estimateFromBook(request, deps, snapshot, fieldPrefix)
+}
+
+export interface BookSource {
+  get: (symbol: string) => Promise<{ book: Orderbook, fetchedAtMs: number }>
+}
