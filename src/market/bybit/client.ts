@@ -166,7 +166,7 @@ export class BybitClient {
         const error = caught instanceof BybitError ? caught : new BybitNetworkError(path, caught)
         if (!error.retryable || retry >= maxRetries) throw error
         const delayMs = this.retryDelayMs(error, retry)
-        onRetry?.({ endpoint: path, retry: retry + 1, delayMs, error })
+        try { onRetry?.({ endpoint: path, retry: retry + 1, delayMs, error }) } catch { /* a failing listener must not stop the retry */ }
         await sleep(delayMs)
       }
     }
