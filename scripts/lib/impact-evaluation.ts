@@ -22,10 +22,10 @@ import { scoreForecast, type ForecastScore } from './stats.js'
 
 export type AltKlineFile = { file: string, symbol: string, month: string, bars: MinuteBar[] }
 
-/** Every `<SYMBOL>-1m-<YYYY-MM>.csv.gz` of the alt taker-flow folder, in file-name order. */
-export async function readAltKlineFiles (dataDir: string): Promise<AltKlineFile[]> {
+/** Every `<SYMBOL>-1m-<YYYY-MM>.csv.gz` of the alt taker-flow folder (or those `include` accepts), in file-name order. */
+export async function readAltKlineFiles (dataDir: string, include: (fileName: string) => boolean = () => true): Promise<AltKlineFile[]> {
   const dir = path.join(dataDir, DATA_FILES.altKlinesDir)
-  const names = (await readdir(dir)).filter((n) => /^[A-Z0-9]+-1m-\d{4}-\d{2}\.csv\.gz$/.test(n)).sort()
+  const names = (await readdir(dir)).filter((n) => /^[A-Z0-9]+-1m-\d{4}-\d{2}\.csv\.gz$/.test(n) && include(n)).sort()
   const out: AltKlineFile[] = []
   for (const name of names) {
     const [symbol, , year, month] = name.replace('.csv.gz', '').split('-')

@@ -1,0 +1,77 @@
+// Runs the `npm run eval` functions on a small slice of ../shared/data (or $PRETRADE_DATA_DIR):
+// LINKUSDT klines cut to their first 4 days, 15-minute windows, the tape at 30 s, the whole Bybit
+// inverse file; a short MLP. Checks the JSON shape, finiteness and the zero model. Skipped, with
+// the reason, when the data is not there.
+import t from 'tap'
+import { resolveDataDir, dataDirExists } from '../../scripts/lib/data-dir.js'
+import { runEval, EVAL_SETTINGS, type EvalRunSettings } from '../../scripts/lib/eval-run.js'
+import { formatReport } from '../../scripts/lib/eval-report.js'
+import { MODEL_COLUMNS } from '../../scripts/lib/eval-core.js'
+
+const dataDir = resolveDataDir()
+const SETTINGS: EvalRunSettings = {
+  ...EVAL_SETTINGS,
+  mlp: { ...EVAL_SETTINGS.mlp, maxEpochs: 5, patience: 2 },
+  mlpMaxTrainRows: 2000,
+  klines: { ...EVAL_SETTINGS.klines, windowsMinutes: [15] },
+  tape: { ...EVAL_SETTINGS.tape, windowsMs: [30_000] }
+}
+const CANDIDATES = ['logLinear', 'refit05', 'linear', 'mlp']
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
+
+/** Every number in a JSON tree (JSON.stringify has already turned NaN and Infinity into null). */
+function numbersIn (node: Json, path: string, out: Array<[string, number]>): Array<[string, number]> {
+  if (typeof node === 'number') out.push([path, node])
+  else if (Array.isArray(node)) node.forEach((v, i) => numbersIn(v, `${path}[${i}]`, out))
+  else if (node !== null && typeof node === 'object') for (const [k, v] of Object.entries(node)) numbersIn(v, `${path}.${k}`, out)
+  return out
+}
+
+t.test('eval on a slice of the real data', {
+  skip: dataDirExists(dataDir) ? false : `recorded data not found at ${dataDir} (set PRETRADE_DATA_DIR); nothing to evaluate`
+}, async (t) => {
+  const report = await runEval(dataDir, { settings: SETTINGS, klineSymbols: ['LINKUSDT'], maxBarsPerFile: 4 * 1440 })
+  const text = JSON.stringify(report)
+  t.notMatch(text, /NaN|Infinity/, 'valid JSON numbers only')
+  const json = JSON.parse(text) as { klines: Array<Record<string, Json>>, tape: { rows: Array<Record<string, Json>> }, bybitInverse: { periods: Array<Record<string, number>>, ratio: Record<string, number> } }
+
+  t.same(json.klines.map((r) => [r.dataset, r.window]), [['2023-02 LINK', '15 min'], ['2026-02 LINK', '15 min'], ['2023-02 -> 2026-02 LINK', '15 min']], 'one row per data set and window')
+  t.equal(json.tape.rows.length, 1)
+  for (const row of [...json.klines, ...json.tape.rows]) {
+    const label = `${String(row.dataset)} ${String(row.window)}`
+    const samples = row.samples as Record<string, number>
+    t.ok(samples.train > 0 && samples.test > 0 && samples.train + samples.test <= samples.usable, `${label}: train ${samples.train} + test ${samples.test} <= usable ${samples.usable}`)
+    t.ok((row.trainWindow as Record<string, number>).toMs <= (row.testWindow as Record<string, number>).fromMs, `${label}: training ends before the test starts`)
+    const r2 = row.outOfSampleR2 as Record<string, number | null>
+    const aboutMean = row.r2AboutMean as Record<string, number | null>
+    t.same(Object.keys(r2), [...MODEL_COLUMNS])
+    t.equal(r2.zero, 0, `${label}: zero's gate R^2 = 1 - mse/mse(zero) = 0 exactly`)
+    // about the test mean, zero scores -n mean^2 / SST <= 0 (algebra); ~0 when returns average ~0 over
+    // thousands of kline windows (tolerance 0.01). The few dozen tape test windows trend, so there only the sign is checked.
+    if (String(row.dataset).startsWith('tape')) t.ok((aboutMean.zero ?? NaN) <= 0, `${label}: zero's R^2 about the test mean ${aboutMean.zero} <= 0`)
+    else t.ok(Math.abs(aboutMean.zero ?? NaN) < 0.01, `${label}: zero's R^2 about the test mean ${aboutMean.zero} ~ 0 (|.| < 0.01)`)
+    t.ok(typeof r2.refit05 === 'number' && Number.isFinite(r2.refit05), `${label}: refit R^2 ${r2.refit05} finite`)
+    const gate = row.gate as Record<string, { publish: boolean, reasons: string[], days: number }>
+    t.same(Object.keys(gate), CANDIDATES)
+    for (const name of CANDIDATES) t.ok(typeof gate[name].publish === 'boolean' && gate[name].reasons.length > 0, `${label}: ${name} verdict with reasons`)
+    t.ok(row.publishes === null || (CANDIDATES.includes(row.publishes as string) && gate[row.publishes as string].publish), `${label}: publishes ${String(row.publishes)} passed the gate`)
+    const refit = row.refit05 as { impactCoef?: { value: number, stdErr: number } }
+    t.ok(refit.impactCoef !== undefined && refit.impactCoef.value > 0 && refit.impactCoef.stdErr > 0, `${label}: eta of the refit > 0 with a s.e.`)
+  }
+  const numbers = numbersIn(json as unknown as Json, 'report', [])
+  t.ok(numbers.length > 100 && numbers.every(([, v]) => Number.isFinite(v)), `${numbers.length} numbers, all finite`)
+
+  const periods = json.bybitInverse.periods
+  t.same(periods.map((p) => p.bars), [2012, 1006, 1006], 'Bybit inverse: all, two halves (PROVENANCE.md: 2,012 bars)')
+  for (const p of periods) {
+    // BTC daily vol 0.5 % .. 20 %, ADV positive: loose bounds that catch unit slips (x sqrt(1440), USD vs BTC)
+    t.ok(p.volDaily > 0.005 && p.volDaily < 0.2, `volDaily ${p.volDaily} plausible`)
+    t.ok(p.advBase > 100 && p.advBase < 1e6, `advBase ${p.advBase} BTC/day plausible (turnover is BTC for inverse)`)
+  }
+  t.ok(Math.abs(json.bybitInverse.ratio.volDaily - periods[2].volDaily / periods[1].volDaily) < 1e-12, 'ratio = second / first half')
+
+  const table = formatReport(report)
+  t.match(table, /\| data set +\| window +\| train \/ test windows \(test days\) +\| delta ± s\.e\./, 'Markdown table header')
+  t.match(table, /2023-02 -> 2026-02 LINK/)
+})
