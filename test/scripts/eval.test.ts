@@ -7,6 +7,7 @@ import { resolveDataDir, dataDirExists } from '../../scripts/lib/data-dir.js'
 import { runEval, EVAL_SETTINGS, type EvalRunSettings } from '../../scripts/lib/eval-run.js'
 import { formatReport } from '../../scripts/lib/eval-report.js'
 import { MODEL_COLUMNS } from '../../scripts/lib/eval-core.js'
+import { sessionMarketAt, type TapeSession } from '../../scripts/lib/eval-tape.js'
 
 const dataDir = resolveDataDir()
 const SETTINGS: EvalRunSettings = {
@@ -74,4 +75,33 @@ t.test('eval on a slice of the real data', {
   const table = formatReport(report)
   t.match(table, /\| data set +\| window +\| train \/ test windows \(test days\) +\| delta ± s\.e\./, 'Markdown table header')
   t.match(table, /2023-02 -> 2026-02 LINK/)
+})
+
+t.test('tape market stand-ins use only the earlier part of the session (by hand)', async (t) => {
+  const T = 1_722_902_400_000
+  const session: TapeSession = {
+    session: 's',
+    symbol: 'BTCUSDT',
+    trades: [
+      { tsMs: T, side: 'buy', sizeBase: 1, priceQuote: 100 },
+      { tsMs: T + 5_000, side: 'sell', sizeBase: 2, priceQuote: 101 },
+      { tsMs: T + 12_000, side: 'buy', sizeBase: 1, priceQuote: 99 },
+      { tsMs: T + 20_000, side: 'buy', sizeBase: 3, priceQuote: 100 }
+    ],
+    books: [{ tsMs: T + 10_000, relSpread: 0.001 }, { tsMs: T + 16_000, relSpread: 0.002 }]
+  }
+  const marketAt = sessionMarketAt(session, 10_000, 5_000)
+  const m = marketAt(T + 15_000)
+  // trades before T + 15 s: 1 + 2 + 1 = 4 base in 15 s -> 4 / 15,000 ms * 86,400,000 ms = 23,040 per day
+  t.ok(m !== undefined && Math.abs(m.advBase - 23_040) < 1e-9, `advBase ${m?.advBase} = 23040 (hand)`)
+  // grid prices at T + 5, 10, 15 s (last trade strictly before): 100, 101, 99; stdev of the two log
+  // returns = |a - b| / sqrt(2), times sqrt(86,400,000 / 5,000)
+  const a = Math.log(101 / 100)
+  const b = Math.log(99 / 101)
+  const expectedVol = Math.abs(a - b) / Math.SQRT2 * Math.sqrt(17_280)
+  t.ok(m !== undefined && Math.abs(m.volDaily - expectedVol) < 1e-12, `volDaily ${m?.volDaily} = ${expectedVol} (hand, abs tol 1e-12)`)
+  t.equal(m?.relSpread, 0.001, 'the book at T + 10 s, not the later one')
+  t.equal(marketAt(T + 5_000), undefined, 'before the warm-up')
+  const later = sessionMarketAt({ ...session, trades: [...session.trades.slice(0, 3), { tsMs: T + 15_000, side: 'sell', sizeBase: 100, priceQuote: 50 }, session.trades[3]] }, 10_000, 5_000)
+  t.same(later(T + 15_000), m, 'a trade at the window start itself changes nothing')
 })
