@@ -1,6 +1,6 @@
 /**
  * `npm run eval`, part (b): the Binance trade tape with aggressor flags (trades.csv.gz), USD-M
- * BTCUSDT/ETHUSDT sessions of 5 to 9 minutes each. Samples come from buildTapeImpactSamples
+ * BTCUSDT/ETHUSDT sessions of 6 to 9 minutes each. Samples come from buildTapeImpactSamples
  * (short windows; Q = signed taker volume, dP/P = last trade price / last trade price before
  * the window - 1), pooled over sessions, then the job's walk-forward evaluation (eval-core.ts).
  *
@@ -12,7 +12,7 @@
  *   session's first trade, * sqrt(1 day / volGridMs) (i.i.d. scaling);
  * - relSpread = (ask - bid) / mid of the latest rebuilt 1-second book (book_top20_1s) whose grid
  *   time is <= the window start (that book state uses depth diffs strictly before it).
- * A window needs warmupMs of session history before it. This is a few hundred samples from five
+ * A window needs warmupMs of session history before it. This is fewer than 200 samples from five
  * sessions on three dates: a demonstration that the pipeline runs on a real tape, not a
  * calibration.
  */
