@@ -17,6 +17,7 @@ import tcaRoutes from './routes/tca.js'
 import pretradeRoutes from './routes/pretrade.js'
 import modelRoutes from './routes/models.js'
 import healthRoutes from './routes/health.js'
+import adminRoutes from './routes/admin.js'
 
 export interface AppDeps {
   config: Config
@@ -68,5 +69,6 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
   await app.register(tcaRoutes, deps)
   await app.register(pretradeRoutes, deps)
   await app.register(modelRoutes, deps)
+  await app.register(adminRoutes, deps)
   return app
 }

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   PRETRADE_ERR_NOT_FOUND: { statusCode: 404, summary: 'no such route' },
   PRETRADE_ERR_UNAUTHORIZED: { statusCode: 401, summary: 'an admin endpoint was called without the right x-api-key' },
   PRETRADE_ERR_ADMIN_DISABLED: { statusCode: 403, summary: 'admin endpoints are disabled because no ADMIN_API_KEY is configured' },
+  PRETRADE_ERR_JOB_UNAVAILABLE: { statusCode: 503, summary: 'the recalibration job needs live market data (MARKET_DATA_SOURCE=bybit)' },
   PRETRADE_ERR_BOOK_UNAVAILABLE: { statusCode: 503, summary: 'method "book" needs a live order book and none could be had (no live market data, or the venue did not answer)' },
   PRETRADE_ERR_NOT_READY: { statusCode: 503, summary: 'the service has no models loaded yet' },
   PRETRADE_ERR_STORE_UNAVAILABLE: { statusCode: 503, summary: 'accepted records could not be stored, so nothing was accepted; retry' },
@@ -55,4 +56,10 @@ export const BookUnavailableError = createError<'PRETRADE_ERR_BOOK_UNAVAILABLE',
 /** A 503 for method "book" when no order book can be had. */
 export function bookUnavailable (message: string): Error & ApiErrorDetails {
   return Object.assign(new BookUnavailableError(message), { field: 'body/method', rule: 'a live order book must be available' })
+}
+
+export const JobUnavailableError = createError<'PRETRADE_ERR_JOB_UNAVAILABLE', 503, []>('PRETRADE_ERR_JOB_UNAVAILABLE', 'the recalibration job runs only with live market data (MARKET_DATA_SOURCE=bybit)', 503)
+
+export function jobUnavailable (): Error & ApiErrorDetails {
+  return Object.assign(new JobUnavailableError(), { field: 'config/MARKET_DATA_SOURCE', rule: 'bybit' })
 }

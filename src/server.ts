@@ -2,12 +2,9 @@ import closeWithGrace from 'close-with-grace'
 import { pino } from 'pino'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
-import { loadEmbeddedMarketState } from './market/market-state.js'
-import { loadEmbeddedModels } from './models/embedded-models.js'
-import { ModelStore } from './models/model-store.js'
-import { FileTcaStore } from './store/tca-store.js'
+import { createRuntime } from './runtime.js'
 
-/** Entry point of `npm start`: config, embedded defaults, logger, graceful shutdown, listen. */
+/** Entry point of `npm start`: config, runtime (embedded defaults or live Bybit data), graceful shutdown, listen. */
 async function main (): Promise<void> {
   let config
   try {
@@ -16,19 +13,20 @@ async function main (): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n`)
     process.exit(1)
   }
-  const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-api-key"]'] })
-  const market = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
-  const models = new ModelStore({ defaultSet: loadEmbeddedModels(config.MODELS_PATH), bySymbol: new Map() })
-  const app = await buildApp({ config, market, models, tcaStore: new FileTcaStore(config.TCA_STORE_PATH) }, { loggerInstance: logger })
+  const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'config.ADMIN_API_KEY'] })
+  const runtime = createRuntime(config, logger)
+  const app = await buildApp(runtime.deps, { loggerInstance: logger })
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err !== undefined) logger.error({ err }, 'shutting down after an error')
     else logger.info({ signal }, 'shutting down')
     await app.close()
+    await runtime.stop()
   })
 
   await app.listen({ port: config.PORT, host: config.HOST })
-  logger.info({ symbols: market.symbols(), models: models.catalog().defaultSet.sqrt.version }, 'pretrade ready')
+  await runtime.start()
+  logger.info({ marketData: config.MARKET_DATA_SOURCE, symbols: runtime.deps.market.symbols(), models: runtime.deps.models.catalog().defaultSet.sqrt.version }, 'pretrade ready')
 }
 
 main().catch((err: unknown) => {

@@ -87,6 +87,11 @@ export class RecalibrationJob {
     this.#options = options
   }
 
+  /** Resolves once no run is in flight (for a clean shutdown). */
+  async idle (): Promise<void> {
+    await this.#inFlight
+  }
+
   status (): JobStatus {
     return structuredClone(this.#status)
   }

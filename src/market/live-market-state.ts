@@ -86,20 +86,31 @@ export class LiveMarketState implements MarketStateProvider {
 
   /** Refreshes every symbol; one symbol's failure is recorded and does not stop the others. Never throws. */
   async refresh (): Promise<void> {
-    if (this.#rules.size < this.#o.symbols.length) await this.#refreshInstruments()
     for (const symbol of this.#o.symbols) {
-      const now = (this.#o.nowMs ?? Date.now)()
-      const status = this.#status.get(symbol) ?? { bars: 0 }
-      status.lastAttemptMs = now
       try {
-        await this.#refreshSymbol(symbol)
-        status.lastSuccessMs = now
-        delete status.lastError
-      } catch (err) {
-        status.lastError = (err as Error).message
+        await this.refreshSymbol(symbol)
+      } catch {
+        // recorded in status(); the last good state keeps serving
       }
+    }
+  }
+
+  /** Refreshes one symbol. @throws the client's typed error, or Error when the data cannot give a state (the last good state is kept). */
+  async refreshSymbol (symbol: string): Promise<void> {
+    const now = (this.#o.nowMs ?? Date.now)()
+    const status = this.#status.get(symbol) ?? { bars: 0 }
+    status.lastAttemptMs = now
+    this.#status.set(symbol, status)
+    try {
+      if (!this.#rules.has(symbol)) await this.#refreshInstruments()
+      await this.#refreshSymbol(symbol)
+      status.lastSuccessMs = now
+      delete status.lastError
+    } catch (err) {
+      status.lastError = (err as Error).message
+      throw err
+    } finally {
       status.bars = this.#bars.get(symbol)?.length ?? 0
-      this.#status.set(symbol, status)
     }
   }
 

@@ -21,8 +21,10 @@ export async function registerSwagger (app: FastifyInstance): Promise<void> {
         { name: 'tca', description: 'post-trade transaction cost analysis' },
         { name: 'pretrade', description: 'pre-trade limit checks' },
         { name: 'models', description: 'active impact models' },
-        { name: 'ops', description: 'health and readiness' }
-      ]
+        { name: 'ops', description: 'health and readiness' },
+        { name: 'admin', description: 'operator actions; need the x-api-key header (ADMIN_API_KEY)' }
+      ],
+      components: { securitySchemes: { apiKey: { type: 'apiKey', name: 'x-api-key', in: 'header' } } }
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` }
   })

@@ -15,6 +15,8 @@ const ModelInfo = Type.Object({
 
 const ModelsResponse = Type.Object({
   defaultModel: Type.String({ description: 'the model used when a request names none' }),
+  marketData: Type.Record(Type.String(), Type.Unknown(), { description: 'where market state comes from: embedded defaults, or live Bybit with per-symbol refresh status and the trade tape' }),
+  recalibration: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the recalibration job: running, last run, and per symbol the last outcome (published / kept / failed), its reason, sample counts and validation verdicts' })),
   symbols: Type.Array(Type.Object({
     symbol: Type.String({ description: 'a symbol, or "*" for the models every other symbol is served with' }),
     models: Type.Array(ModelInfo)
@@ -40,6 +42,8 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     const symbols = [...new Set([...deps.market.symbols(), ...catalog.bySymbol.keys()])].sort()
     return {
       defaultModel: 'sqrt',
+      marketData: deps.liveStatus?.() ?? { source: 'embedded' },
+      ...(deps.job !== undefined ? { recalibration: deps.job.status() as unknown as Record<string, unknown> } : {}),
       symbols: [
         ...symbols.map((symbol) => ({ symbol, models: describe(deps.models.modelsFor(symbol)) })),
         { symbol: '*', models: describe(catalog.defaultSet) }

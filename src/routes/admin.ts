@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { AppDeps } from '../app.js'
+import { jobUnavailable } from '../errors.js'
+import { adminGuard } from '../plugins/admin-auth.js'
+import { SymbolField } from './schemas/common.js'
+
+const Outcome = Type.Object({
+  symbol: Type.String(),
+  outcome: Type.String({ description: '"published", "kept" (no candidate passed the gate) or "failed" (published models kept)' }),
+  published: Type.Array(Type.String(), { description: 'model slots replaced' }),
+  reason: Type.String(),
+  startedAtMs: Type.Number(),
+  finishedAtMs: Type.Number()
+}, { additionalProperties: true })
+
+const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  const guard = adminGuard(deps.config.ADMIN_API_KEY)
+  app.post('/v1/admin/recalibrate', {
+    onRequest: guard,
+    schema: {
+      tags: ['admin'],
+      summary: 'Runs the recalibration job now (admin: x-api-key)',
+      description: 'Runs for every configured symbol, or only ?symbol=BTCUSDT. Collects samples, fits and gates the candidates in a worker thread, and publishes only what beats the published model out of sample. Joins a run already in progress. Needs live market data (MARKET_DATA_SOURCE=bybit).',
+      security: [{ apiKey: [] }],
+      querystring: Type.Object({ symbol: Type.Optional(SymbolField) }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ outcomes: Type.Array(Outcome) }),
+        400: Type.Ref('ErrorResponse'),
+        401: Type.Ref('ErrorResponse'),
+        403: Type.Ref('ErrorResponse'),
+        503: Type.Ref('ErrorResponse')
+      }
+    }
+  }, async (request) => {
+    if (deps.job === undefined) throw jobUnavailable()
+    const symbol = request.query.symbol
+    const outcomes = await deps.job.run(symbol !== undefined ? [symbol] : undefined)
+    return { outcomes }
+  })
+}
+
+export default adminRoutes

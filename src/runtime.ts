@@ -1,0 +1,121 @@
+import type { Logger } from 'pino'
+import type { AppDeps } from './app.js'
+import { configuredSymbols, type Config } from './config.js'
+import { RecalibrationJob } from './jobs/recalibrate.js'
+import { sampleCollector } from './jobs/samples.js'
+import { startSchedules, type Schedules } from './jobs/schedules.js'
+import { trainInWorker } from './jobs/train-protocol.js'
+import { BookCache } from './market/book-cache.js'
+import { BybitClient } from './market/bybit/client.js'
+import { TradeTape } from './market/bybit/trade-tape.js'
+import { LiveMarketState } from './market/live-market-state.js'
+import { loadEmbeddedMarketState } from './market/market-state.js'
+import { loadEmbeddedModels } from './models/embedded-models.js'
+import { ModelStore } from './models/model-store.js'
+import { FileTcaStore } from './store/tca-store.js'
+
+export const JOB_SEED = 20_261_122
+
+/** Everything the service runs: the app's dependencies and the background work around them. */
+export interface Runtime {
+  deps: AppDeps
+  /** starts the trade tape, the first market refresh and the schedules (live mode only) */
+  start: () => Promise<void>
+  /** stops schedules, the tape and pending work; idempotent */
+  stop: () => Promise<void>
+  /** one market-state refresh of every symbol now (live mode; never throws) */
+  refreshMarket: () => Promise<void>
+}
+
+/**
+ * Composition root. On embedded defaults (MARKET_DATA_SOURCE=embedded) nothing runs in the
+ * background. With MARKET_DATA_SOURCE=bybit: a Bybit client (BYBIT_REST_URL), live market state
+ * refreshed on MARKET_REFRESH_CRON (embedded state until the first refresh succeeds), the public
+ * trade tape (BYBIT_WS_URL), cached order books for method "book", and the recalibration job on
+ * RECALIBRATE_CRON.
+ */
+export function createRuntime (config: Config, logger: Logger): Runtime {
+  const embedded = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
+  const models = new ModelStore({ defaultSet: loadEmbeddedModels(config.MODELS_PATH), bySymbol: new Map() })
+  const tcaStore = new FileTcaStore(config.TCA_STORE_PATH)
+  if (config.MARKET_DATA_SOURCE === 'embedded') {
+    return { deps: { config, market: embedded, models, tcaStore }, start: async () => {}, stop: async () => {}, refreshMarket: async () => {} }
+  }
+
+  const symbols = configuredSymbols(config)
+  const category = config.BYBIT_CATEGORY
+  const client = new BybitClient({
+    restUrl: config.BYBIT_REST_URL,
+    timeoutMs: config.BYBIT_TIMEOUT_MS,
+    maxRetries: config.BYBIT_MAX_RETRIES,
+    onRetry: (info) => logger.warn({ retry: info }, 'bybit request retried')
+  })
+  const market = new LiveMarketState({ client, category, symbols, fallback: embedded, volWindowMinutes: config.VOL_WINDOW_MINUTES, advWindowMinutes: config.ADV_WINDOW_MINUTES })
+  const tape = new TradeTape({
+    wsUrl: config.BYBIT_WS_URL,
+    symbols,
+    client,
+    category,
+    maxTradesPerSymbol: config.TAPE_MAX_TRADES,
+    onEvent: (event) => {
+      if (event.type === 'closed' || event.type === 'gap-fill-failed' || event.type === 'subscribe-failed') logger.warn({ tape: event }, 'trade tape')
+      else if (event.type === 'open' || event.type === 'gap-filled') logger.info({ tape: event }, 'trade tape')
+    }
+  })
+  const books = new BookCache({ client, category, depth: config.BOOK_DEPTH, maxAgeMs: config.BOOK_MAX_AGE_MS })
+  const collect = sampleCollector({
+    tcaStore,
+    trades: (symbol) => tape.trades(symbol),
+    bars: (symbol) => market.bars(symbol),
+    windowMinutes: config.RECALIBRATE_WINDOW_MINUTES,
+    minSamples: config.RECALIBRATE_MIN_SAMPLES,
+    volWindowMinutes: config.VOL_WINDOW_MINUTES,
+    advWindowMinutes: config.ADV_WINDOW_MINUTES
+  })
+  const job = new RecalibrationJob({
+    models,
+    // the job refreshes the symbol first: if Bybit cannot answer, the run fails and the published models stay
+    collectSamples: async (symbol) => {
+      await market.refreshSymbol(symbol)
+      return await collect(symbol)
+    },
+    train: trainInWorker,
+    logger
+  }, {
+    symbols,
+    minSamples: config.RECALIBRATE_MIN_SAMPLES,
+    gapMs: config.RECALIBRATE_GAP_MINUTES * 60_000,
+    bucketMs: config.GATE_BUCKET_MINUTES * 60_000,
+    seed: JOB_SEED
+  })
+
+  let schedules: Schedules | undefined
+  let firstRefresh: Promise<void> | undefined
+  return {
+    deps: {
+      config,
+      market,
+      models,
+      tcaStore,
+      books,
+      job,
+      liveStatus: () => ({ source: 'bybit', restUrl: config.BYBIT_REST_URL, market: market.status(), tape: tape.state() })
+    },
+    start: async () => {
+      tape.start()
+      firstRefresh = market.refresh().then(() => logger.info({ market: market.status() }, 'market state refreshed'))
+      schedules = startSchedules([
+        { name: 'market-refresh', cron: config.MARKET_REFRESH_CRON, run: async () => await market.refresh() },
+        { name: 'recalibrate', cron: config.RECALIBRATE_CRON, run: async () => await job.run() }
+      ], logger)
+    },
+    stop: async () => {
+      await schedules?.stop()
+      schedules = undefined
+      await firstRefresh
+      await tape.stop()
+      await job.idle()
+    },
+    refreshMarket: async () => await market.refresh()
+  }
+}
