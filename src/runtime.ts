@@ -34,7 +34,14 @@ export interface Runtime {
  * trade tape (BYBIT_WS_URL), cached order books for method "book", and the recalibration job on
  * RECALIBRATE_CRON.
  */
-export function createRuntime (config: Config, logger: Logger): Runtime {
+export interface RuntimeOptions {
+  /** run the cron schedules (default true; the one-shot CLI runs the job itself) */
+  schedules?: boolean
+  /** take the job's trades from /v5/market/recent-trade instead of the WebSocket tape (the CLI without --tape-minutes) */
+  recentTradesOnly?: boolean
+}
+
+export function createRuntime (config: Config, logger: Logger, options: RuntimeOptions = {}): Runtime {
   const embedded = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
   const models = new ModelStore({ defaultSet: loadEmbeddedModels(config.MODELS_PATH), bySymbol: new Map() })
   const tcaStore = new FileTcaStore(config.TCA_STORE_PATH)
@@ -58,14 +65,16 @@ export function createRuntime (config: Config, logger: Logger): Runtime {
     category,
     maxTradesPerSymbol: config.TAPE_MAX_TRADES,
     onEvent: (event) => {
-      if (event.type === 'closed' || event.type === 'gap-fill-failed' || event.type === 'subscribe-failed') logger.warn({ tape: event }, 'trade tape')
+      if (['closed', 'gap-fill-failed', 'subscribe-failed', 'stale', 'message-error'].includes(event.type)) logger.warn({ tape: event }, 'trade tape')
       else if (event.type === 'open' || event.type === 'gap-filled') logger.info({ tape: event }, 'trade tape')
     }
   })
   const books = new BookCache({ client, category, depth: config.BOOK_DEPTH, maxAgeMs: config.BOOK_MAX_AGE_MS })
   const collect = sampleCollector({
     tcaStore,
-    trades: (symbol) => tape.trades(symbol),
+    trades: options.recentTradesOnly === true
+      ? async (symbol) => await client.getRecentTrades({ category, symbol, limit: 1000 })
+      : (symbol) => tape.trades(symbol),
     bars: (symbol) => market.bars(symbol),
     windowMinutes: config.RECALIBRATE_WINDOW_MINUTES,
     minSamples: config.RECALIBRATE_MIN_SAMPLES,
@@ -102,8 +111,9 @@ export function createRuntime (config: Config, logger: Logger): Runtime {
       liveStatus: () => ({ source: 'bybit', restUrl: config.BYBIT_REST_URL, market: market.status(), tape: tape.state() })
     },
     start: async () => {
-      tape.start()
+      if (options.recentTradesOnly !== true) tape.start()
       firstRefresh = market.refresh().then(() => logger.info({ market: market.status() }, 'market state refreshed'))
+      if (options.schedules === false) return
       schedules = startSchedules([
         { name: 'market-refresh', cron: config.MARKET_REFRESH_CRON, run: async () => await market.refresh() },
         { name: 'recalibrate', cron: config.RECALIBRATE_CRON, run: async () => await job.run() }

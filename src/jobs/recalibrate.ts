@@ -121,8 +121,9 @@ export class RecalibrationJob {
       } catch (err) {
         outcome = { symbol, startedAtMs, finishedAtMs: now(), outcome: 'failed', published: [], reason: `unexpected: ${(err as Error).message}` }
       }
-      const log = outcome.outcome === 'failed' ? this.#deps.logger.warn : this.#deps.logger.info
-      log({ symbol, outcome: outcome.outcome, published: outcome.published, reason: outcome.reason }, 'recalibration finished')
+      const entry = { symbol, outcome: outcome.outcome, published: outcome.published, reason: outcome.reason }
+      if (outcome.outcome === 'failed') this.#deps.logger.warn(entry, 'recalibration finished')
+      else this.#deps.logger.info(entry, 'recalibration finished')
       this.#status.symbols[symbol] = finiteOnly(outcome)
       outcomes.push(outcome)
     }

@@ -114,7 +114,8 @@ export async function startFakeBybit (options: FakeBybitOptions = {}): Promise<F
       res.end(`fake-bybit: no route ${path}`)
       return
     }
-    if (a.retCode === 0 && fault?.kind === 'bad-number' && !spoilNumber(a.result, fault.field)) {
+    // spoil a copy: results may share arrays with the recorded data cached for the whole process
+    if (a.retCode === 0 && fault?.kind === 'bad-number' && !spoilNumber(a.result = structuredClone(a.result), fault.field)) {
       res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
       res.end(`fake-bybit: bad-number field "${fault.field}" not found in the ${path} response`)
       return

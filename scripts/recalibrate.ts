@@ -1,0 +1,56 @@
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { pino } from 'pino'
+import { loadConfig } from '../src/config.js'
+import { createRuntime } from '../src/runtime.js'
+
+const USAGE = `usage: npm run recalibrate -- --symbol BTCUSDT [--symbol ETHUSDT] [--tape-minutes N] [--out records.json]
+
+Runs the recalibration job once against Bybit v5 at BYBIT_REST_URL / BYBIT_WS_URL (same code as the
+scheduled job): refresh market state, collect impact samples (TCA records from TCA_STORE_PATH when there
+are RECALIBRATE_MIN_SAMPLES of them, else the trade tape: --tape-minutes N listens to the public trade
+stream for N minutes first; without it the last 1000 recent trades are used), fit and gate the candidates
+against the embedded models, and print one JSON document with the outcome per symbol. --out writes the
+records of the models that passed the gate. Exit code 0 when every symbol ran (published or kept), 1 when one failed.`
+
+/** `npm run recalibrate`: one run of the recalibration job from the command line. */
+async function main (): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      symbol: { type: 'string', multiple: true },
+      'tape-minutes': { type: 'string', default: '0' },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false }
+    }
+  })
+  const symbols = values.symbol ?? []
+  const tapeMinutes = Number(values['tape-minutes'])
+  if (values.help === true || symbols.length === 0 || !symbols.every((s) => /^[A-Z0-9]{2,30}$/.test(s)) || !(tapeMinutes >= 0 && tapeMinutes <= 1440)) {
+    process.stderr.write(`${USAGE}\n`)
+    return values.help === true ? 0 : 2
+  }
+  const config = loadConfig({ ...process.env, MARKET_DATA_SOURCE: 'bybit', SYMBOLS: symbols.join(',') })
+  const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2))
+  const runtime = createRuntime(config, logger, { schedules: false, recentTradesOnly: tapeMinutes === 0 })
+  try {
+    await runtime.start()
+    if (tapeMinutes > 0) {
+      logger.info({ tapeMinutes }, 'collecting the public trade tape')
+      await new Promise((resolve) => setTimeout(resolve, tapeMinutes * 60_000))
+    }
+    const outcomes = await (runtime.deps.job as NonNullable<typeof runtime.deps.job>).run(symbols)
+    if (values.out !== undefined) {
+      const records = Object.fromEntries(symbols.map((s) => [s, Object.values(runtime.deps.models.modelsFor(s)).filter((m) => m.source === 'recalibrated').map((m) => m.record)]))
+      writeFileSync(values.out, `${JSON.stringify(records, null, 2)}\n`)
+    }
+    process.stdout.write(`${JSON.stringify({ bybitRestUrl: config.BYBIT_REST_URL, outcomes }, null, 2)}\n`)
+    return outcomes.some((o) => o.outcome === 'failed') ? 1 : 0
+  } finally {
+    await runtime.stop()
+  }
+}
+
+main().then((code) => { process.exitCode = code }, (err: unknown) => {
+  process.stderr.write(`recalibrate failed: ${(err as Error).stack ?? String(err)}\n`)
+  process.exitCode = 1
+})
