@@ -189,3 +189,29 @@ t.test('admin endpoints are disabled without a key and need live data for the jo
   t.equal(book.statusCode, 503)
   t.equal(book.json().code, 'PRETRADE_ERR_BOOK_UNAVAILABLE')
 })
+
+t.test('the job runs on its cron schedule inside the service', async (t) => {
+  const fake = await startFakeBybit()
+  t.teardown(() => fake.close())
+  const dir = mkdtempSync(join(tmpdir(), 'pretrade-cron-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    MARKET_DATA_SOURCE: 'bybit',
+    BYBIT_REST_URL: fake.restUrl,
+    BYBIT_WS_URL: fake.wsUrl,
+    SYMBOLS: 'BTCUSDT',
+    ADV_WINDOW_MINUTES: '1440',
+    RECALIBRATE_CRON: '* * * * * *', // every second (node-cron's six-field form)
+    TCA_STORE_PATH: join(dir, 'tca.jsonl')
+  })
+  const runtime = createRuntime(config, pino({ level: 'silent' }))
+  t.teardown(async () => await runtime.stop())
+  await runtime.start()
+  const job = runtime.deps.job as NonNullable<typeof runtime.deps.job>
+  await waitFor(() => job.status().runs >= 2, 10_000, 'two scheduled runs')
+  const status = job.status()
+  t.equal(status.symbols.BTCUSDT.outcome, 'failed', 'with a minutes-long recorded tape there are too few samples')
+  t.match(status.symbols.BTCUSDT.reason, /too few samples/)
+  t.equal(runtime.deps.models.modelsFor('BTCUSDT').sqrt.source, 'embedded', 'the published model stays')
+})
