@@ -171,6 +171,11 @@ t.test('a gap in the klines: market state from the contiguous tail only', async 
   const est = (await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 2 })).json()
   t.equal(est.marketState.source, 'bybit')
   t.ok(est.volDaily > 0 && Number.isFinite(est.volDaily))
+  const before = (await app.inject('/v1/models')).json().symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT').models[0].version
+  const run = (await app.inject({ method: 'POST', url: '/v1/admin/recalibrate?symbol=BTCUSDT', headers: { 'x-api-key': KEY } })).json().outcomes[0]
+  t.equal(run.outcome, 'failed', run.reason)
+  const after = (await app.inject('/v1/models')).json().symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT').models[0].version
+  t.equal(after, before, 'the published model is untouched')
 })
 
 t.test('admin endpoints are disabled without a key and need live data for the job', async (t) => {
