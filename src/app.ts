@@ -18,6 +18,7 @@ import pretradeRoutes from './routes/pretrade.js'
 import modelRoutes from './routes/models.js'
 import healthRoutes from './routes/health.js'
 import adminRoutes from './routes/admin.js'
+import modelAdminRoutes, { type RegistryWriter } from './routes/model-admin.js'
 
 export interface AppDeps {
   config: Config
@@ -28,6 +29,10 @@ export interface AppDeps {
   books?: BookSource
   /** the recalibration job, when live market data runs */
   job?: RecalibrationJob
+  /** the Redis model registry (publish, rollback), when REDIS_URL is set */
+  registry?: RegistryWriter
+  /** registry connection and sync state for /ready and /v1/models */
+  registryStatus?: () => { connected: boolean } & Record<string, unknown>
   /** live market-data status for /ready and /v1/models */
   liveStatus?: () => Record<string, unknown>
 }
@@ -70,5 +75,6 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
   await app.register(pretradeRoutes, deps)
   await app.register(modelRoutes, deps)
   await app.register(adminRoutes, deps)
+  await app.register(modelAdminRoutes, deps)
   return app
 }

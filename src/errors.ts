@@ -15,6 +15,9 @@ export const ERROR_CODES = {
   PRETRADE_ERR_NOT_FOUND: { statusCode: 404, summary: 'no such route' },
   PRETRADE_ERR_UNAUTHORIZED: { statusCode: 401, summary: 'an admin endpoint was called without the right x-api-key' },
   PRETRADE_ERR_ADMIN_DISABLED: { statusCode: 403, summary: 'admin endpoints are disabled because no ADMIN_API_KEY is configured' },
+  PRETRADE_ERR_REGISTRY_UNAVAILABLE: { statusCode: 503, summary: 'publishing and rollback need the Redis model registry (REDIS_URL), and Redis must answer' },
+  PRETRADE_ERR_VERSION_NOT_FOUND: { statusCode: 404, summary: 'no kept model version of that symbol and name' },
+  PRETRADE_ERR_VERSION_EXISTS: { statusCode: 409, summary: 'a different record was already published under that version (records are immutable)' },
   PRETRADE_ERR_JOB_UNAVAILABLE: { statusCode: 503, summary: 'the recalibration job needs live market data (MARKET_DATA_SOURCE=bybit)' },
   PRETRADE_ERR_BOOK_UNAVAILABLE: { statusCode: 503, summary: 'method "book" needs a live order book and none could be had (no live market data, or the venue did not answer)' },
   PRETRADE_ERR_NOT_READY: { statusCode: 503, summary: 'the service has no models loaded yet' },
@@ -62,4 +65,18 @@ export const JobUnavailableError = createError<'PRETRADE_ERR_JOB_UNAVAILABLE', 5
 
 export function jobUnavailable (): Error & ApiErrorDetails {
   return Object.assign(new JobUnavailableError(), { field: 'config/MARKET_DATA_SOURCE', rule: 'bybit' })
+}
+
+const RegistryUnavailableError = createError<'PRETRADE_ERR_REGISTRY_UNAVAILABLE', 503, [string]>('PRETRADE_ERR_REGISTRY_UNAVAILABLE', '%s', 503)
+const VersionNotFoundError = createError<'PRETRADE_ERR_VERSION_NOT_FOUND', 404, [string]>('PRETRADE_ERR_VERSION_NOT_FOUND', '%s', 404)
+const VersionExistsError = createError<'PRETRADE_ERR_VERSION_EXISTS', 409, [string]>('PRETRADE_ERR_VERSION_EXISTS', '%s', 409)
+
+export function registryUnavailable (message: string): Error & ApiErrorDetails {
+  return Object.assign(new RegistryUnavailableError(message), { field: 'config/REDIS_URL', rule: 'a reachable Redis model registry' })
+}
+export function versionNotFound (message: string): Error & ApiErrorDetails {
+  return Object.assign(new VersionNotFoundError(message), { field: 'body/version', rule: 'a kept version' })
+}
+export function versionExists (message: string): Error & ApiErrorDetails {
+  return Object.assign(new VersionExistsError(message), { field: 'body/version', rule: 'unique per content' })
 }

@@ -18,6 +18,11 @@ export interface RecalibrationDeps {
   train: (request: TrainRequest) => Promise<TrainResult>
   /** false while the model registry cannot take a publish (the job then keeps everything) */
   canPublish?: () => boolean
+  /**
+   * Publishes validated records (a registry: versioned, atomic, every replica notified). Absent:
+   * the records replace this process's models in memory. A throw fails the run; nothing is swapped.
+   */
+  publish?: (symbol: string, records: ModelRecord[]) => Promise<void>
   nowMs?: () => number
   logger: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, error: (o: object, m: string) => void }
 }
@@ -186,9 +191,17 @@ export class RecalibrationJob {
         return fail(`candidate ${candidate} produced an invalid record: ${(err as Error).message}`, base)
       }
     }
-    const next: ModelSet = Object.freeze({ ...this.#deps.models.modelsFor(symbol), ...replaced })
-    const catalog = this.#deps.models.catalog()
-    this.#deps.models.replace({ defaultSet: catalog.defaultSet, bySymbol: new Map(catalog.bySymbol).set(symbol, next) })
+    if (this.#deps.publish !== undefined) {
+      try {
+        await this.#deps.publish(symbol, Object.values(replaced).map((m) => (m as ImpactModel).record))
+      } catch (err) {
+        return fail(`publish refused: ${(err as Error).message}; published models kept`, base)
+      }
+    } else {
+      const next: ModelSet = Object.freeze({ ...this.#deps.models.modelsFor(symbol), ...replaced })
+      const catalog = this.#deps.models.catalog()
+      this.#deps.models.replace({ defaultSet: catalog.defaultSet, bySymbol: new Map(catalog.bySymbol).set(symbol, next) })
+    }
     return { ...base, finishedAtMs: now(), outcome: 'published', published: names, reason: names.map((n) => `${n} <- ${(chosen[n] as SlotChoice).candidate}`).join(', ') }
   }
 }

@@ -16,6 +16,7 @@ const ModelInfo = Type.Object({
 const ModelsResponse = Type.Object({
   defaultModel: Type.String({ description: 'the model used when a request names none' }),
   marketData: Type.Record(Type.String(), Type.Unknown(), { description: 'where market state comes from: embedded defaults, or live Bybit with per-symbol refresh status and the trade tape' }),
+  registry: Type.Record(Type.String(), Type.Unknown(), { description: 'the Redis model registry: connected, last sync, rejected (corrupt) records; { configured: false } without REDIS_URL' }),
   recalibration: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the recalibration job: running, last run, and per symbol the last outcome (published / kept / failed), its reason, sample counts and validation verdicts' })),
   symbols: Type.Array(Type.Object({
     symbol: Type.String({ description: 'a symbol, or "*" for the models every other symbol is served with' }),
@@ -43,6 +44,7 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     return {
       defaultModel: 'sqrt',
       marketData: deps.liveStatus?.() ?? { source: 'embedded' },
+      registry: deps.registryStatus !== undefined ? { configured: true, ...deps.registryStatus() } : { configured: false },
       ...(deps.job !== undefined ? { recalibration: deps.job.status() as unknown as Record<string, unknown> } : {}),
       symbols: [
         ...symbols.map((symbol) => ({ symbol, models: describe(deps.models.modelsFor(symbol)) })),

@@ -1,0 +1,130 @@
+import { modelFromRecord, MODEL_NAMES, type ImpactModel, type ModelName, type ModelRecord, type ModelSet } from './impact-model.js'
+import type { ModelStore } from './model-store.js'
+
+/** What the sync needs of the registry (src/models/registry.ts). */
+export interface RegistryReader {
+  readActive: () => Promise<{ sets: Map<string, Partial<Record<ModelName, ModelRecord>>>, errors: Array<{ symbol: string, name: string, version: string, error: string }> }>
+  subscribe: (onChange: (msg: { symbol: string, name: string, version: string }) => void, onError?: (err: unknown) => void) => Promise<{ close: () => Promise<void> }>
+}
+
+export interface RegistrySyncStatus {
+  /** the last sync reached Redis */
+  connected: boolean
+  syncs: number
+  lastSyncMs?: number
+  lastError?: string
+  /** records that failed validation and were left out (their slot keeps serving what it had) */
+  rejected: Array<{ symbol: string, name: string, version: string, error: string }>
+}
+
+export interface RegistrySyncOptions {
+  registry: RegistryReader
+  store: ModelStore
+  /** the periodic check that catches a missed notification, ms */
+  checkEveryMs: number
+  /** hook to re-sync when the Redis connection comes back (ioredis 'ready') */
+  onReconnect?: (listener: () => void) => void
+  logger: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void }
+  nowMs?: () => number
+}
+
+/**
+ * Keeps this replica's in-memory models equal to the registry's active versions: on every
+ * pub/sub notification, on reconnect (a replica that missed messages catches up by reading the
+ * pointers) and on a periodic check. Each record is validated before it replaces anything; a
+ * corrupt record is reported and its slot keeps serving the model it had. A swap replaces the
+ * catalog reference once, so a request reads one version throughout; unchanged versions are not
+ * swapped. Syncs are serialised; a sync requested during one runs once after it.
+ */
+export class RegistrySync {
+  readonly #o: RegistrySyncOptions
+  readonly #status: RegistrySyncStatus = { connected: false, syncs: 0, rejected: [] }
+  #timer: NodeJS.Timeout | undefined
+  #subscription: { close: () => Promise<void> } | undefined
+  #running: Promise<void> | undefined
+  #again = false
+  #stopped = false
+
+  constructor (options: RegistrySyncOptions) {
+    this.#o = options
+  }
+
+  status (): RegistrySyncStatus {
+    return structuredClone(this.#status)
+  }
+
+  async start (): Promise<void> {
+    this.#o.onReconnect?.(() => { void this.sync() })
+    try {
+      this.#subscription = await this.#o.registry.subscribe(() => { void this.sync() }, (err) => this.#o.logger.warn({ err }, 'registry notification ignored'))
+    } catch (err) {
+      this.#o.logger.warn({ err }, 'registry subscribe failed; relying on the periodic check')
+    }
+    this.#timer = setInterval(() => { void this.sync() }, this.#o.checkEveryMs)
+    this.#timer.unref()
+    await this.sync()
+  }
+
+  async stop (): Promise<void> {
+    this.#stopped = true
+    clearInterval(this.#timer)
+    await this.#running
+    await this.#subscription?.close().catch(() => {})
+  }
+
+  /** Reads the active versions and swaps in what changed. Never throws. */
+  async sync (): Promise<void> {
+    if (this.#stopped) return
+    if (this.#running !== undefined) {
+      this.#again = true
+      return await this.#running
+    }
+    this.#running = this.#syncOnce().finally(() => { this.#running = undefined })
+    await this.#running
+    if (this.#again) {
+      this.#again = false
+      await this.sync()
+    }
+  }
+
+  async #syncOnce (): Promise<void> {
+    const now = this.#o.nowMs ?? Date.now
+    let active
+    try {
+      active = await this.#o.registry.readActive()
+    } catch (err) {
+      this.#status.connected = false
+      this.#status.lastError = (err as Error).message
+      return
+    }
+    this.#status.connected = true
+    this.#status.syncs++
+    this.#status.lastSyncMs = now()
+    delete this.#status.lastError
+    const rejected = [...active.errors]
+    const catalog = this.#o.store.catalog()
+    const bySymbol = new Map(catalog.bySymbol)
+    let changed = false
+    for (const [symbol, records] of active.sets) {
+      const current = catalog.bySymbol.get(symbol) ?? catalog.defaultSet
+      const next: Partial<Record<ModelName, ImpactModel>> = {}
+      for (const name of MODEL_NAMES) {
+        const record = records[name]
+        if (record === undefined || record.version === current[name].version) continue
+        try {
+          next[name] = modelFromRecord(record, `${symbol}.${name}`)
+        } catch (err) {
+          rejected.push({ symbol, name, version: record.version, error: (err as Error).message })
+        }
+      }
+      if (Object.keys(next).length > 0) {
+        bySymbol.set(symbol, Object.freeze({ ...current, ...next }) as ModelSet)
+        changed = true
+        this.#o.logger.info({ symbol, versions: Object.fromEntries(Object.entries(next).map(([n, m]) => [n, m.version])) }, 'models swapped from the registry')
+      }
+    }
+    for (const r of rejected) this.#o.logger.warn({ rejected: r }, 'corrupt model record rejected; the old model keeps serving')
+    this.#status.rejected = rejected
+    if (changed) this.#o.store.replace({ defaultSet: catalog.defaultSet, bySymbol })
+  }
+}

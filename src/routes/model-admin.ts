@@ -1,0 +1,101 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import type { AppDeps } from '../app.js'
+import { registryUnavailable, unprocessable, versionExists, versionNotFound } from '../errors.js'
+import { modelFromRecord, type ModelName, type ModelRecord } from '../models/impact-model.js'
+import { adminGuard } from '../plugins/admin-auth.js'
+import { ModelNameField, StringEnum, SymbolField } from './schemas/common.js'
+
+/** What the admin model routes need of the registry (src/models/registry.ts). */
+export interface RegistryWriter {
+  publish: (symbol: string, record: ModelRecord) => Promise<{ version: string, removedVersions: string[] }>
+  rollback: (symbol: string, name: ModelName, version: string) => Promise<void>
+  versions: (symbol: string, name: ModelName) => Promise<Array<{ version: string, createdAtMs: number, active: boolean }>>
+}
+
+const Range = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false })
+const Version = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'version id: letters, digits and . _ : -' })
+
+const ModelRecordBody = Type.Object({
+  name: StringEnum(['sqrt', 'linear', 'mlp'], 'model slot'),
+  version: Version,
+  params: Type.Optional(Type.Object({ impactCoef: Type.Number(), impactExponent: Type.Number(), smearingFactor: Type.Number() }, { additionalProperties: false, description: 'sqrt only: eta, delta, smearing factor' })),
+  model: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'linear / mlp only: the model JSON (linearToJson / mlpToJson)' })),
+  validity: Type.Object({ participation: Range, volDaily: Range }, { additionalProperties: false }),
+  calibration: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  createdAtMs: Type.Optional(Type.Integer({ minimum: 0 }))
+}, { additionalProperties: false, $id: 'ModelRecordBody', title: 'ModelRecordBody' })
+
+const Published = Type.Object({ symbol: Type.String(), name: Type.String(), version: Type.String(), removedVersions: Type.Array(Type.String()) })
+const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse'), 422: Type.Ref('ErrorResponse'), 503: Type.Ref('ErrorResponse') }
+
+/** Maps registry failures to API errors: invalid 422, unknown version 404, clash 409, Redis down 503. */
+function asApiError (err: unknown): unknown {
+  const code = (err as { code?: unknown }).code
+  if (code === 'REGISTRY_ERR_NOT_FOUND') return versionNotFound((err as Error).message)
+  if (code === 'REGISTRY_ERR_VERSION_EXISTS') return versionExists((err as Error).message)
+  if (code === 'REGISTRY_ERR_INVALID_RECORD') return unprocessable('body', 'a valid model record', (err as Error).message)
+  return registryUnavailable('the model registry did not answer; nothing was changed')
+}
+
+const modelAdminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
+  const guard = adminGuard(deps.config.ADMIN_API_KEY)
+  const registry = (): RegistryWriter => {
+    if (deps.registry === undefined) throw registryUnavailable('this server has no model registry (REDIS_URL is not set)')
+    return deps.registry
+  }
+
+  app.post('/v1/models/:symbol', {
+    onRequest: guard,
+    schema: {
+      tags: ['admin'],
+      summary: 'Publishes a model record for a symbol (admin: x-api-key)',
+      description: 'Validated like the job\'s records (schema, finite numbers, weight shapes) before anything is written; then written and made active atomically, and every replica swaps to it. Only the last MODEL_KEEP_VERSIONS versions are kept.',
+      security: [{ apiKey: [] }],
+      params: Type.Object({ symbol: SymbolField }),
+      body: ModelRecordBody,
+      response: { 200: Published, ...errors }
+    }
+  }, async (request) => {
+    const { symbol } = request.params
+    const body = request.body
+    const record = { ...body, source: 'registry', calibration: body.calibration ?? {}, createdAtMs: body.createdAtMs ?? Date.now() } as unknown as ModelRecord
+    try {
+      modelFromRecord(record, 'body')
+    } catch (err) {
+      const message = (err as Error).message
+      throw unprocessable(/^(body[.\w[\]]*)/.exec(message)?.[1]?.replace(/\./g, '/') ?? 'body', 'a valid model record', message)
+    }
+    try {
+      const out = await registry().publish(symbol, record)
+      request.log.info({ symbol, name: record.name, version: out.version, removed: out.removedVersions }, 'model published by an operator')
+      return { symbol, name: record.name, ...out }
+    } catch (err) {
+      throw asApiError(err)
+    }
+  })
+
+  app.post('/v1/models/:symbol/rollback', {
+    onRequest: guard,
+    schema: {
+      tags: ['admin'],
+      summary: 'Makes a kept earlier version active again (admin: x-api-key)',
+      security: [{ apiKey: [] }],
+      params: Type.Object({ symbol: SymbolField }),
+      body: Type.Object({ name: ModelNameField, version: Version }, { additionalProperties: false }),
+      response: { 200: Type.Object({ symbol: Type.String(), name: Type.String(), version: Type.String() }), ...errors }
+    }
+  }, async (request) => {
+    const { symbol } = request.params
+    const { name, version } = request.body
+    try {
+      await registry().rollback(symbol, name, version)
+    } catch (err) {
+      throw asApiError(err)
+    }
+    request.log.info({ symbol, name, version }, 'model rolled back by an operator')
+    return { symbol, name, version }
+  })
+}
+
+export default modelAdminRoutes
