@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto'
+import t, { type Test } from 'tap'
+import { Redis } from 'ioredis'
+import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
+import { modelFromRecord, type ModelName, type ModelRecord } from '../../src/models/impact-model.js'
+import { canonicalJson, ModelRegistry, RegistryError, type ModelChange } from '../../src/models/registry.js'
+
+// The machine's Redis with a unique key prefix per test, deleted in teardown (never FLUSHALL).
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const embedded = loadEmbeddedModels('embedded/models.json')
+
+/** A valid record of `name`, republished under `version` with createdAtMs `createdAtMs`. */
+function recordOf (name: ModelName, version: string, createdAtMs: number): ModelRecord {
+  return { ...structuredClone(embedded[name].record), version, source: 'registry', createdAtMs }
+}
+
+async function deleteKeys (redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+    if (keys.length > 0) await redis.unlink(...keys)
+    cursor = next
+  } while (cursor !== '0')
+}
+
+async function keysUnder (redis: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = []
+  let cursor = '0'
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500)
+    keys.push(...batch)
+    cursor = next
+  } while (cursor !== '0')
+  return keys.sort()
+}
+
+/** A client, a prefix and a registry over them; keys and connections are cleaned up. */
+function setup (t: Test, keepVersions?: number): { redis: Redis, prefix: string, registry: ModelRegistry, key: (s: string) => string } {
+  const redis = new Redis(REDIS_URL)
+  const prefix = `test:${randomUUID()}:`
+  t.teardown(async () => {
+    await deleteKeys(redis, prefix)
+    await redis.quit()
+  })
+  const registry = new ModelRegistry({ redis, prefix, keepVersions, validate: modelFromRecord })
+  return { redis, prefix, registry, key: (s) => `${prefix}{registry}:${s}` }
+}
+
+async function rejectsWith (t: Test, promise: Promise<unknown>, code: string): Promise<void> {
+  await t.rejects(promise, { name: 'RegistryError', code })
+}
+
+async function waitFor (what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+t.test('publish and readActive round-trip records that modelFromRecord serves', async (t) => {
+  const { registry } = setup(t)
+  for (const name of ['sqrt', 'linear', 'mlp'] as const) {
+    const out = await registry.publish('BTCUSDT', recordOf(name, `${name}-1`, 1000))
+    t.same(out, { version: `${name}-1`, removedVersions: [] })
+  }
+  await registry.publish('ETHUSDT', recordOf('sqrt', 'eth-1', 2000))
+  const { sets, errors } = await registry.readActive()
+  t.same(errors, [])
+  t.same([...sets.keys()].sort(), ['BTCUSDT', 'ETHUSDT'])
+  for (const name of ['sqrt', 'linear', 'mlp'] as const) {
+    const record = sets.get('BTCUSDT')?.[name]
+    t.same(record, recordOf(name, `${name}-1`, 1000), `${name} survives the round trip`)
+    const model = modelFromRecord(record as ModelRecord)
+    t.equal(model.version, `${name}-1`)
+    t.equal(model.source, 'registry')
+    t.ok(Number.isFinite(model.predictCost({ participation: 0.001, volDaily: 0.03, relSpread: 0.0001, sideSign: 1 })))
+  }
+  t.same(Object.keys(sets.get('ETHUSDT') ?? {}), ['sqrt'])
+  t.same(await registry.versions('BTCUSDT', 'mlp'), [{ version: 'mlp-1', createdAtMs: 1000, active: true }])
+})
+
+t.test('an invalid record is rejected before anything is written', async (t) => {
+  const { redis, prefix, registry } = setup(t)
+  const bad = recordOf('sqrt', 'bad-1', 1)
+  ;(bad as { params: { impactCoef: number } }).params.impactCoef = Number.POSITIVE_INFINITY
+  await rejectsWith(t, registry.publish('BTCUSDT', bad), 'REGISTRY_ERR_INVALID_RECORD')
+  const wrongShape = recordOf('mlp', 'bad-2', 1) as { model: { layers?: unknown } }
+  wrongShape.model = { ...wrongShape.model, layers: [[1, 2, 3]] }
+  await rejectsWith(t, registry.publish('BTCUSDT', wrongShape as unknown as ModelRecord), 'REGISTRY_ERR_INVALID_RECORD')
+  await rejectsWith(t, registry.publish('BTCUSDT', recordOf('sqrt', 'no spaces', 1)), 'REGISTRY_ERR_INVALID_RECORD')
+  await rejectsWith(t, registry.publish('BTC:USDT', recordOf('sqrt', 'v1', 1)), 'REGISTRY_ERR_INVALID_ARGUMENT')
+  await rejectsWith(t, registry.publish('BTCUSDT', recordOf('sqrt', 'v1', 1), { fencingToken: 1.5 }), 'REGISTRY_ERR_INVALID_ARGUMENT')
+  t.same(await keysUnder(redis, prefix), [], 'no key was written')
+  t.throws(() => new ModelRegistry({ redis, prefix, keepVersions: 0, validate: modelFromRecord }), RangeError)
+})
+
+t.test('records are immutable: the same content is idempotent, other content under a used version is refused', async (t) => {
+  const { redis, registry, key } = setup(t)
+  const record = recordOf('sqrt', 'v1', 10)
+  await registry.publish('BTCUSDT', record)
+  const reordered = Object.fromEntries(Object.entries(record).reverse()) as unknown as ModelRecord
+  t.same(await registry.publish('BTCUSDT', reordered), { version: 'v1', removedVersions: [] }, 'same content, other key order')
+  const other = recordOf('sqrt', 'v1', 10)
+  other.calibration = { note: 'different' }
+  await rejectsWith(t, registry.publish('BTCUSDT', other), 'REGISTRY_ERR_VERSION_EXISTS')
+  t.equal(await redis.get(key('record:BTCUSDT:sqrt:v1')), canonicalJson(record), 'the stored record is unchanged')
+})
+
+t.test('trimming keeps the newest keepVersions and never the active version', async (t) => {
+  const { redis, registry, key } = setup(t, 3)
+  const removed: string[] = []
+  for (let i = 1; i <= 5; i++) removed.push(...(await registry.publish('BTCUSDT', recordOf('sqrt', `v${i}`, i * 1000))).removedVersions)
+  t.same(removed, ['v1', 'v2'])
+  t.same((await registry.versions('BTCUSDT', 'sqrt')).map((v) => [v.version, v.createdAtMs, v.active]), [['v5', 5000, true], ['v4', 4000, false], ['v3', 3000, false]])
+  t.equal(await redis.exists(key('record:BTCUSDT:sqrt:v1'), key('record:BTCUSDT:sqrt:v2')), 0, 'trimmed records are deleted')
+
+  // a record older than every kept one becomes active and is kept; the oldest other goes
+  const out = await registry.publish('BTCUSDT', recordOf('sqrt', 'old', 1))
+  t.same(out.removedVersions, ['v3'])
+  t.same((await registry.versions('BTCUSDT', 'sqrt')).map((v) => [v.version, v.active]), [['v5', false], ['v4', false], ['old', true]])
+  t.equal((await registry.readActive()).sets.get('BTCUSDT')?.sqrt?.version, 'old')
+
+  const single = setup(t, 1)
+  await single.registry.publish('BTCUSDT', recordOf('linear', 'a', 2))
+  t.same((await single.registry.publish('BTCUSDT', recordOf('linear', 'b', 1))).removedVersions, ['a'])
+  t.same(await single.registry.versions('BTCUSDT', 'linear'), [{ version: 'b', createdAtMs: 1, active: true }])
+})
+
+t.test('rollback moves the pointer to a kept version and notifies; unknown or trimmed versions are NOT_FOUND', async (t) => {
+  const { redis, registry, key } = setup(t, 3)
+  for (let i = 1; i <= 4; i++) await registry.publish('BTCUSDT', recordOf('mlp', `v${i}`, i))
+  const changes: ModelChange[] = []
+  const sub = await registry.subscribe((c) => changes.push(c))
+  t.teardown(sub.close)
+
+  await registry.rollback('BTCUSDT', 'mlp', 'v2')
+  t.same((await registry.versions('BTCUSDT', 'mlp')).filter((v) => v.active).map((v) => v.version), ['v2'])
+  t.equal((await registry.readActive()).sets.get('BTCUSDT')?.mlp?.version, 'v2')
+  await waitFor('the rollback notice', () => changes.length >= 1)
+  t.same(changes, [{ symbol: 'BTCUSDT', name: 'mlp', version: 'v2' }])
+
+  await rejectsWith(t, registry.rollback('BTCUSDT', 'mlp', 'v1'), 'REGISTRY_ERR_NOT_FOUND')
+  await rejectsWith(t, registry.rollback('BTCUSDT', 'mlp', 'never'), 'REGISTRY_ERR_NOT_FOUND')
+  await rejectsWith(t, registry.rollback('BTCUSDT', 'sqrt', 'v3'), 'REGISTRY_ERR_NOT_FOUND')
+  await rejectsWith(t, registry.rollback('BTCUSDT', 'nope' as ModelName, 'v3'), 'REGISTRY_ERR_INVALID_ARGUMENT')
+
+  // a stored record that no longer validates is refused and the pointer stays
+  await redis.set(key('record:BTCUSDT:mlp:v3'), '{"name":"mlp","version":"v3"}')
+  await rejectsWith(t, registry.rollback('BTCUSDT', 'mlp', 'v3'), 'REGISTRY_ERR_INVALID_RECORD')
+  t.equal(await redis.hget(key('active:BTCUSDT'), 'mlp'), 'v2')
+})
+
+t.test('fencing: a stale token is refused and writes nothing; the current token is accepted', async (t) => {
+  const { redis, registry, key } = setup(t)
+  await rejectsWith(t, registry.publish('BTCUSDT', recordOf('sqrt', 'v1', 1), { fencingToken: 1 }), 'REGISTRY_ERR_STALE_LEADER')
+  await redis.set(key('leader:fence'), '7')
+  await rejectsWith(t, registry.publish('BTCUSDT', recordOf('sqrt', 'v1', 1), { fencingToken: 6 }), 'REGISTRY_ERR_STALE_LEADER')
+  t.equal(await redis.exists(key('record:BTCUSDT:sqrt:v1'), key('active:BTCUSDT'), key('versions:BTCUSDT:sqrt'), key('symbols')), 0, 'nothing written')
+  t.same(await registry.publish('BTCUSDT', recordOf('sqrt', 'v1', 1), { fencingToken: 7 }), { version: 'v1', removedVersions: [] })
+  await registry.publish('BTCUSDT', recordOf('sqrt', 'v2', 2), { fencingToken: 7 })
+  await redis.incr(key('leader:fence'))
+  await rejectsWith(t, registry.rollback('BTCUSDT', 'sqrt', 'v1', { fencingToken: 7 }), 'REGISTRY_ERR_STALE_LEADER')
+  t.equal(await redis.hget(key('active:BTCUSDT'), 'sqrt'), 'v2')
+  await registry.rollback('BTCUSDT', 'sqrt', 'v1', { fencingToken: 8 })
+  t.equal(await redis.hget(key('active:BTCUSDT'), 'sqrt'), 'v1')
+})
+
+t.test('subscribe delivers every change and reports malformed messages', async (t) => {
+  const { redis, registry } = setup(t)
+  const changes: ModelChange[] = []
+  const problems: unknown[] = []
+  const sub = await registry.subscribe((c) => changes.push(c), (err) => problems.push(err))
+  await registry.publish('ETHUSDT', recordOf('linear', 'l1', 1))
+  await redis.publish(registry.channel, 'not json')
+  await redis.publish(registry.channel, JSON.stringify({ symbol: 'ETHUSDT', name: 'other', version: 'x' }))
+  await registry.publish('ETHUSDT', recordOf('sqrt', 's1', 1))
+  await waitFor('two changes and two problems', () => changes.length >= 2 && problems.length >= 2)
+  t.same(changes, [{ symbol: 'ETHUSDT', name: 'linear', version: 'l1' }, { symbol: 'ETHUSDT', name: 'sqrt', version: 's1' }])
+  t.same(problems.map((p) => (p as RegistryError).code), ['REGISTRY_ERR_BAD_MESSAGE', 'REGISTRY_ERR_BAD_MESSAGE'])
+  await sub.close()
+})
+
+t.test('readActive reports corrupt, missing and wrong-typed records and leaves them out', async (t) => {
+  const { redis, registry, key } = setup(t)
+  for (const name of ['sqrt', 'linear', 'mlp'] as const) await registry.publish('BTCUSDT', recordOf(name, `${name}-1`, 1))
+  await registry.publish('ETHUSDT', recordOf('sqrt', 'e1', 1))
+  await redis.set(key('record:BTCUSDT:mlp:mlp-1'), '{"name":"mlp","version":"mlp-1","model":{')
+  await redis.hset(key('active:BTCUSDT'), 'linear', 'gone')
+  await redis.del(key('record:ETHUSDT:sqrt:e1'))
+  await redis.hset(key('record:ETHUSDT:sqrt:e1'), 'x', '1')
+  await redis.set(key('record:BTCUSDT:sqrt:sqrt-1'), JSON.stringify(recordOf('linear', 'sqrt-1', 1)))
+  const { sets, errors } = await registry.readActive()
+  t.same(errors.map((e) => [e.symbol, e.name, e.version]).sort(), [['BTCUSDT', 'linear', 'gone'], ['BTCUSDT', 'mlp', 'mlp-1'], ['BTCUSDT', 'sqrt', 'sqrt-1'], ['ETHUSDT', 'sqrt', 'e1']])
+  for (const e of errors) t.type(e.error, 'string')
+  t.match(errors.find((e) => e.name === 'linear')?.error, /missing/)
+  t.match(errors.find((e) => e.symbol === 'ETHUSDT')?.error, /WRONGTYPE/)
+  t.same([...sets.keys()], [], 'no valid record is left')
+})
+
+t.test('a pointer never names a missing record while publishers race (5 clients x 40 publishes)', async (t) => {
+  const { prefix, registry: reader, redis, key } = setup(t, 2)
+  const clients = Array.from({ length: 5 }, () => new Redis(REDIS_URL))
+  t.teardown(async () => { await Promise.all(clients.map(async (c) => await c.quit())) })
+  const names = ['sqrt', 'linear', 'mlp'] as const
+  let running = true
+  // each client publishes its 40 records one after another, the 5 clients concurrently, so the
+  // readers' atomic snapshots interleave with many publishes of the same slots
+  const publishers = clients.map(async (redisClient, c) => {
+    const registry = new ModelRegistry({ redis: redisClient, prefix, keepVersions: 2, validate: modelFromRecord })
+    for (let i = 0; i < 40; i++) {
+      await registry.publish(i % 2 === 0 ? 'BTCUSDT' : 'ETHUSDT', recordOf(names[i % 3], `c${c}-${i}`, c * 100 + i))
+    }
+  })
+  const done = Promise.all(publishers).finally(() => { running = false })
+  let reads = 0
+  const bad: unknown[] = []
+  const readLoop = async (): Promise<void> => {
+    while (running) {
+      const { errors } = await reader.readActive()
+      if (errors.length > 0) bad.push(errors)
+      reads++
+    }
+  }
+  await Promise.all([readLoop(), readLoop()])
+  await done
+  t.same(bad, [], `${reads} snapshots, none with a dangling pointer`)
+  const final = await reader.readActive()
+  t.same(final.errors, [])
+  // every kept version has its record and no record is orphaned
+  let kept = 0
+  for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
+    for (const name of names) {
+      const versions = await reader.versions(symbol, name)
+      t.equal(versions.length, 2, `${symbol} ${name} keeps 2`)
+      t.equal(versions.filter((v) => v.active).length, 1, `${symbol} ${name} has one active kept version`)
+      kept += versions.length
+      for (const v of versions) t.equal(await redis.exists(key(`record:${symbol}:${name}:${v.version}`)), 1)
+    }
+  }
+  t.equal((await keysUnder(redis, `${prefix}{registry}:record:`)).length, kept, 'no orphaned records')
+})
+
+t.test('Redis failures reject with REGISTRY_ERR_REDIS', async (t) => {
+  const down = new Redis({ port: 1, host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
+  down.on('error', () => {})
+  t.teardown(() => { down.disconnect() })
+  const registry = new ModelRegistry({ redis: down, prefix: `test:${randomUUID()}:`, validate: modelFromRecord })
+  await rejectsWith(t, registry.readActive(), 'REGISTRY_ERR_REDIS')
+  await rejectsWith(t, registry.publish('BTCUSDT', recordOf('sqrt', 'v1', 1)), 'REGISTRY_ERR_REDIS')
+  await rejectsWith(t, registry.versions('BTCUSDT', 'sqrt'), 'REGISTRY_ERR_REDIS')
+  await rejectsWith(t, registry.rollback('BTCUSDT', 'sqrt', 'v1'), 'REGISTRY_ERR_REDIS')
+})
