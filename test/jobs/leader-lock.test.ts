@@ -1,9 +1,7 @@
 import t, { type Test } from 'tap'
 import { randomUUID } from 'node:crypto'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
-import { once } from 'node:events'
 import { Redis } from 'ioredis'
+import { startRedisServer } from '../support/redis-server.js'
 import { LeaderLock, LeaderLockError, type LeaderLockOptions, type LeaderState } from '../../src/jobs/leader-lock.js'
 
 /** Polls until cond() holds; fails the wait after deadlineMs. Returns the time it took. */
@@ -189,37 +187,10 @@ t.test('Redis errors are typed; stop() never throws', async (tt) => {
   await a.lock.stop()
 })
 
-/** Our own redis-server on a free port, so the test can kill it. */
-async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const { port } = server.address() as { port: number }
-  server.close()
-  await once(server, 'close')
-  return port
-}
-
-async function startRedisServer (port: number): Promise<ChildProcess> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] })
-  let out = ''
-  proc.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString() })
-  await waitFor(() => out.includes('Ready to accept connections') || proc.exitCode !== null, 10_000, 'redis-server to start')
-  if (proc.exitCode !== null) throw new Error(`redis-server exited ${proc.exitCode}: ${out}`)
-  return proc
-}
-
-async function killRedisServer (proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return
-  const exited = once(proc, 'exit')
-  proc.kill('SIGKILL')
-  await exited
-}
-
 t.test('Redis outage: the leader steps down after its lease, and leadership resumes when Redis returns', async (tt) => {
-  const port = await freePort()
-  let server = await startRedisServer(port)
-  tt.teardown(async () => { await killRedisServer(server) })
+  const server = await startRedisServer()
+  tt.teardown(server.stop)
+  const { port } = server
   const client = (opts: object): Redis => {
     const redis = new Redis({ host: '127.0.0.1', port, retryStrategy: () => 100, ...opts })
     redis.on('error', () => {}) // connection errors are expected here
@@ -235,7 +206,7 @@ t.test('Redis outage: the leader steps down after its lease, and leadership resu
   await waitFor(() => a.lock.isLeader(), 5000, 'a to lead')
   b.lock.start()
   const killedAtMs = Date.now()
-  await killRedisServer(server)
+  await server.kill()
   const leaseUntilMs = a.lock.status().leaseUntilMs as number
   tt.ok(leaseUntilMs <= killedAtMs + ttlMs, 'no lease reaches past ttl after the last renew Redis could have seen')
   await waitFor(() => !a.lock.isLeader(), ttlMs + renewEveryMs + 1000, 'a to step down')
@@ -245,7 +216,7 @@ t.test('Redis outage: the leader steps down after its lease, and leadership resu
   tt.ok(a.errors.length > 0, 'the failed renewals were reported')
   tt.equal(b.lock.isLeader(), false, 'nobody leads while Redis is down')
 
-  server = await startRedisServer(port) // a fresh, empty Redis on the same port
+  await server.restart() // a fresh, empty Redis on the same port (no persistence)
   await waitFor(() => a.lock.isLeader() || b.lock.isLeader(), 10_000, 'leadership to resume')
   tt.equal([a.lock.isLeader(), b.lock.isLeader()].filter(Boolean).length, 1, 'exactly one leader')
   await a.lock.stop()
