@@ -1,16 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, connect } from 'node:net'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 
 /** A redis-server process this test started (never the machine's shared Redis). */
 export interface TestRedisServer {
   port: number
   /** redis://127.0.0.1:<port> */
   url: string
+  /** the server's private working directory (--dir), removed when the test process exits */
+  dir: string
   /** SIGTERM, then waits for the process to exit (SIGKILL after `exitWaitMs`). Idempotent. */
   stop: () => Promise<void>
   /** SIGKILL (a crash: no clean shutdown), then waits for the exit. Idempotent. */
   kill: () => Promise<void>
+  /** SIGSTOP: the server keeps its connections open but answers nothing (a hung Redis). */
+  pause: () => void
+  /** SIGCONT after pause(). */
+  resume: () => void
   /** Starts the server again on the same port (stopping it first if it still runs); resolves once PING answers. */
   restart: () => Promise<void>
 }
@@ -20,12 +28,15 @@ export interface StartRedisServerOptions {
   readyTimeoutMs?: number
   /** how long to wait for the process to exit after a signal, ms */
   exitWaitMs?: number
-  /** extra redis-server arguments, e.g. ['--requirepass', 'secret'] */
+  /** extra redis-server arguments, e.g. ['--requirepass', 'secret'] or ['--sentinel'] */
   args?: string[]
+  /** text of a config file, written to the server's directory and passed first (Sentinel needs one) */
+  config?: string
 }
 
 const POLL_MS = 25
 const live = new Set<ChildProcess>()
+const dirs = new Set<string>()
 let exitHookInstalled = false
 
 /** A port that was free a moment ago (bind port 0 on 127.0.0.1, read it, close). */
@@ -75,7 +86,14 @@ export async function startRedisServer (options: StartRedisServerOptions = {}): 
   let lastError: unknown
   for (let attempt = 0; attempt < 3; attempt++) { // another process may grab the free port first
     const port = await freePort()
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...(options.args ?? [])]
+    const dir = mkdtempSync(join(tmpdir(), 'pretrade-redis-'))
+    dirs.add(dir)
+    const configArgs: string[] = []
+    if (options.config !== undefined) {
+      writeFileSync(join(dir, 'redis.conf'), options.config)
+      configArgs.push(join(dir, 'redis.conf'))
+    }
+    const args = [...configArgs, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(options.args ?? [])]
     let child: ChildProcess
     try {
       child = await spawnReady(args, port, readyTimeoutMs)
@@ -96,9 +114,13 @@ export async function startRedisServer (options: StartRedisServerOptions = {}): 
     return {
       port,
       url: `redis://127.0.0.1:${port}`,
-      stop: async () => await signal('SIGTERM'),
-      kill: async () => await signal('SIGKILL'),
+      dir,
+      stop: async () => { child.kill('SIGCONT'); await signal('SIGTERM') }, // a paused server cannot handle SIGTERM
+      kill: async () => { child.kill('SIGCONT'); await signal('SIGKILL') },
+      pause: () => { child.kill('SIGSTOP') },
+      resume: () => { child.kill('SIGCONT') },
       restart: async () => {
+        child.kill('SIGCONT')
         await signal('SIGTERM')
         child = await spawnReady(args, port, readyTimeoutMs)
       }
@@ -148,5 +170,8 @@ async function sleep (ms: number): Promise<void> {
 function installExitHook (): void {
   if (exitHookInstalled) return
   exitHookInstalled = true
-  process.once('exit', () => { for (const child of live) child.kill('SIGKILL') })
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL')
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
 }
