@@ -29,7 +29,8 @@ async function main (): Promise<number> {
     process.stderr.write(`${USAGE}\n`)
     return values.help === true ? 0 : 2
   }
-  const config = loadConfig({ ...process.env, MARKET_DATA_SOURCE: 'bybit', SYMBOLS: symbols.join(',') })
+  // one-shot: the CLI publishes nothing to a registry (it holds no leader lock); --out writes the records for POST /v1/models/:symbol
+  const config = loadConfig({ ...process.env, MARKET_DATA_SOURCE: 'bybit', SYMBOLS: symbols.join(','), REDIS_URL: undefined, REDIS_SENTINELS: undefined, REDIS_CLUSTER_NODES: undefined })
   const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2))
   const runtime = createRuntime(config, logger, { schedules: false, recentTradesOnly: tapeMinutes === 0 })
   try {

@@ -13,6 +13,7 @@ import { loadEmbeddedMarketState } from './market/market-state.js'
 import { loadEmbeddedModels } from './models/embedded-models.js'
 import { ModelStore } from './models/model-store.js'
 import { FileTcaStore } from './store/tca-store.js'
+import { createRedisServices, type RedisServices } from './runtime-redis.js'
 
 export const JOB_SEED = 20_261_122
 
@@ -44,9 +45,16 @@ export interface RuntimeOptions {
 export function createRuntime (config: Config, logger: Logger, options: RuntimeOptions = {}): Runtime {
   const embedded = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
   const models = new ModelStore({ defaultSet: loadEmbeddedModels(config.MODELS_PATH), bySymbol: new Map() })
-  const tcaStore = new FileTcaStore(config.TCA_STORE_PATH)
+  const redis: RedisServices | undefined = createRedisServices(config, logger, models)
+  const tcaStore = redis?.tcaStore ?? new FileTcaStore(config.TCA_STORE_PATH)
+  const registryDeps = redis !== undefined ? { registry: redis.registry, registryStatus: redis.status } : {}
   if (config.MARKET_DATA_SOURCE === 'embedded') {
-    return { deps: { config, market: embedded, models, tcaStore }, start: async () => {}, stop: async () => {}, refreshMarket: async () => {} }
+    return {
+      deps: { config, market: embedded, models, tcaStore, ...registryDeps },
+      start: async () => { await redis?.start({ leaderLock: false }) },
+      stop: async () => { await redis?.stop() },
+      refreshMarket: async () => {}
+    }
   }
 
   const symbols = configuredSymbols(config)
@@ -89,6 +97,8 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
       return await collect(symbol)
     },
     train: trainInWorker,
+    // with a registry, the leader publishes there (fenced) and every replica, itself included, swaps via the sync
+    ...(redis !== undefined ? { publish: redis.publish, canPublish: redis.canPublish } : {}),
     logger
   }, {
     symbols,
@@ -108,15 +118,22 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
       tcaStore,
       books,
       job,
+      ...registryDeps,
       liveStatus: () => ({ source: 'bybit', restUrl: config.BYBIT_REST_URL, market: market.status(), tape: tape.state() })
     },
     start: async () => {
+      await redis?.start({ leaderLock: options.schedules !== false })
       if (options.recentTradesOnly !== true) tape.start()
       firstRefresh = market.refresh().then(() => logger.info({ market: market.status() }, 'market state refreshed'))
       if (options.schedules === false) return
       schedules = startSchedules([
         { name: 'market-refresh', cron: config.MARKET_REFRESH_CRON, run: async () => await market.refresh() },
-        { name: 'recalibrate', cron: config.RECALIBRATE_CRON, run: async () => await job.run() }
+        {
+          name: 'recalibrate',
+          cron: config.RECALIBRATE_CRON,
+          // every replica has the schedule; with a registry only the leader-lock holder runs it
+          run: async () => redis === undefined ? await job.run() : await redis.lock.runIfLeader(async () => await job.run())
+        }
       ], logger)
     },
     stop: async () => {
@@ -125,6 +142,7 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
       await firstRefresh
       await tape.stop()
       await job.idle()
+      await redis?.stop()
     },
     refreshMarket: async () => await market.refresh()
   }

@@ -54,15 +54,21 @@ export class RegistrySync {
   }
 
   async start (): Promise<void> {
-    this.#o.onReconnect?.(() => { void this.sync() })
+    this.#o.onReconnect?.(() => { void this.#ensureSubscribed().then(async () => await this.sync()) })
+    await this.#ensureSubscribed()
+    this.#timer = setInterval(() => { void this.#ensureSubscribed().then(async () => await this.sync()) }, this.#o.checkEveryMs)
+    this.#timer.unref()
+    await this.sync()
+  }
+
+  /** Subscribes to change notifications if not yet subscribed (Redis may be down at start: retried on reconnect and on each check). */
+  async #ensureSubscribed (): Promise<void> {
+    if (this.#subscription !== undefined || this.#stopped) return
     try {
       this.#subscription = await this.#o.registry.subscribe(() => { void this.sync() }, (err) => this.#o.logger.warn({ err }, 'registry notification ignored'))
     } catch (err) {
-      this.#o.logger.warn({ err }, 'registry subscribe failed; relying on the periodic check')
+      this.#o.logger.warn({ err }, 'registry subscribe failed; retrying on reconnect and on the periodic check')
     }
-    this.#timer = setInterval(() => { void this.sync() }, this.#o.checkEveryMs)
-    this.#timer.unref()
-    await this.sync()
   }
 
   async stop (): Promise<void> {

@@ -1,0 +1,138 @@
+import t from 'tap'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { Redis } from 'ioredis'
+import { freePort, startRedisServer } from '../support/redis-server.js'
+import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix, waitFor } from '../support/redis-test.js'
+import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
+import { modelFromRecord, type ModelRecord } from '../../src/models/impact-model.js'
+import { ModelRegistry } from '../../src/models/registry.js'
+
+const KEY = 'replica-admin-key-0123456789'
+const base = loadEmbeddedModels('embedded/models.json').sqrt.record
+
+/** A sqrt record with its own version and eta, as an operator or the job would publish it. */
+function sqrtRecord (version: string, impactCoef: number): ModelRecord {
+  return { ...base, name: 'sqrt', params: { impactCoef, impactExponent: 0.5, smearingFactor: 1 }, version, source: 'registry', createdAtMs: Date.now() } as ModelRecord
+}
+
+interface Replica { url: string, child: ChildProcess }
+
+/** A real server process (the built `npm start` path) on the given Redis. */
+async function startReplica (t: { teardown: (fn: () => unknown) => void }, redisUrl: string, prefix: string): Promise<Replica> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['dist/src/server.js'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, REGISTRY_CHECK_MS: '500', ADMIN_API_KEY: KEY, MARKET_DATA_SOURCE: 'embedded' },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+  t.teardown(async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await once(child, 'exit') } })
+  const url = `http://127.0.0.1:${port}`
+  const up = await waitFor(async () => { try { return (await fetch(`${url}/ready`)).ok } catch { return false } }, 20_000, 100)
+  if (!up) throw new Error('replica did not start')
+  return { url, child }
+}
+
+async function servedVersion (replica: Replica): Promise<string> {
+  const res = await fetch(`${replica.url}/v1/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1 }) })
+  if (res.status !== 200) throw new Error(`estimate failed with ${res.status}`)
+  return ((await res.json()) as { model: { version: string } }).model.version
+}
+
+t.test('a publish through one replica is served by every replica', async (t) => {
+  const prefix = uniquePrefix()
+  const admin = new Redis(LOCAL_REDIS_URL)
+  t.teardown(async () => { await deleteKeys(admin, prefix); admin.disconnect() })
+  const replicas = [await startReplica(t, LOCAL_REDIS_URL, prefix), await startReplica(t, LOCAL_REDIS_URL, prefix)]
+  const record = sqrtRecord('operator-1', 0.9)
+  const { source: _s, ...body } = record
+  const res = await fetch(`${replicas[0].url}/v1/models/BTCUSDT`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(body) })
+  t.equal(res.status, 200, await res.clone().text())
+  for (const replica of replicas) {
+    t.ok(await waitFor(async () => await servedVersion(replica) === 'operator-1', 5000, 50), `${replica.url} serves the new version within 5 s`)
+  }
+  const rollback = await fetch(`${replicas[1].url}/v1/models/BTCUSDT/rollback`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ name: 'sqrt', version: 'nope' }) })
+  t.equal(rollback.status, 404)
+})
+
+t.test('a request loop during 100 swaps: no failed request, every version served was published', async (t) => {
+  const prefix = uniquePrefix()
+  const redis = new Redis(LOCAL_REDIS_URL)
+  t.teardown(async () => { await deleteKeys(redis, prefix); redis.disconnect() })
+  const registry = new ModelRegistry({ redis, prefix, keepVersions: 200, validate: modelFromRecord })
+  const replica = await startReplica(t, LOCAL_REDIS_URL, prefix)
+  const published = new Set<string>([base.version])
+  let failures = 0
+  let requests = 0
+  const seen = new Set<string>()
+  let swapping = true
+  const loop = (async () => {
+    while (swapping) {
+      try {
+        seen.add(await servedVersion(replica))
+      } catch {
+        failures++
+      }
+      requests++
+    }
+  })()
+  for (let i = 0; i < 100; i++) {
+    const version = `swap-${i}`
+    published.add(version)
+    await registry.publish('BTCUSDT', sqrtRecord(version, 0.5 + i / 100))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  t.ok(await waitFor(async () => await servedVersion(replica) === 'swap-99', 5000, 50), 'the last version arrives')
+  swapping = false
+  await loop
+  t.equal(failures, 0, `no failed request out of ${requests}`)
+  t.ok(seen.size > 1, `the loop saw ${seen.size} versions`)
+  for (const v of seen) t.ok(published.has(v), `${v} was published`)
+})
+
+t.test('Redis killed mid-run: replicas keep serving, report degraded, and catch up when it returns', async (t) => {
+  const server = await startRedisServer()
+  t.teardown(async () => await server.stop())
+  const prefix = 'kill:'
+  const replica = await startReplica(t, server.url, prefix)
+  const publisher = async (version: string) => {
+    const redis = new Redis(server.url, { maxRetriesPerRequest: 1 })
+    try {
+      await new ModelRegistry({ redis, prefix, validate: modelFromRecord }).publish('BTCUSDT', sqrtRecord(version, 0.8))
+    } finally {
+      redis.disconnect()
+    }
+  }
+  await publisher('before-kill')
+  t.ok(await waitFor(async () => await servedVersion(replica) === 'before-kill', 5000, 50))
+  await server.kill()
+  for (let i = 0; i < 20; i++) t.equal(await servedVersion(replica), 'before-kill', 'still served while Redis is down')
+  t.ok(await waitFor(async () => ((await (await fetch(`${replica.url}/ready`)).json()) as { status: string }).status === 'degraded', 10_000, 100), '/ready reports degraded (still 200)')
+  const models = await (await fetch(`${replica.url}/v1/models`)).json() as { registry: { connected: boolean } }
+  t.equal(models.registry.connected, false, '/v1/models reports the registry down')
+  await server.restart()
+  await publisher('after-restart')
+  t.ok(await waitFor(async () => await servedVersion(replica) === 'after-restart', 15_000, 100), 'caught up with the version published meanwhile')
+  t.ok(await waitFor(async () => ((await (await fetch(`${replica.url}/ready`)).json()) as { status: string }).status === 'ready', 10_000, 100), 'ready again')
+})
+
+t.test('a corrupt record in Redis is rejected and reported; the old model keeps serving', async (t) => {
+  const prefix = uniquePrefix()
+  const redis = new Redis(LOCAL_REDIS_URL)
+  t.teardown(async () => { await deleteKeys(redis, prefix); redis.disconnect() })
+  const registry = new ModelRegistry({ redis, prefix, validate: modelFromRecord })
+  const replica = await startReplica(t, LOCAL_REDIS_URL, prefix)
+  await registry.publish('BTCUSDT', sqrtRecord('good-1', 0.9))
+  t.ok(await waitFor(async () => await servedVersion(replica) === 'good-1', 5000, 50))
+  // an operator's hand edit gone wrong: a record whose eta is a string, made active by hand
+  const corrupt = { ...sqrtRecord('corrupt-1', 0.9), params: { impactCoef: 'lots', impactExponent: 0.5, smearingFactor: 1 } }
+  await redis.set(`${prefix}{registry}:record:BTCUSDT:sqrt:corrupt-1`, JSON.stringify(corrupt))
+  await redis.zadd(`${prefix}{registry}:versions:BTCUSDT:sqrt`, Date.now(), 'corrupt-1')
+  await redis.hset(`${prefix}{registry}:active:BTCUSDT`, 'sqrt', 'corrupt-1')
+  await redis.publish(`${prefix}models:changed`, JSON.stringify({ symbol: 'BTCUSDT', name: 'sqrt', version: 'corrupt-1' }))
+  const reported = await waitFor(async () => {
+    const models = await (await fetch(`${replica.url}/v1/models`)).json() as { registry: { sync?: { rejected: Array<{ version: string }> } } }
+    return (models.registry.sync?.rejected ?? []).some((r) => r.version === 'corrupt-1')
+  }, 5000, 100)
+  t.ok(reported, 'GET /v1/models reports the rejected record')
+  for (let i = 0; i < 10; i++) t.equal(await servedVersion(replica), 'good-1', 'the old model keeps serving')
+})
