@@ -11,7 +11,6 @@ import { createRedis, redisState, type RedisClient } from './store/redis-connect
 import { RedisTcaStore } from './store/redis-tca-store.js'
 
 const MS_PER_DAY = 86_400_000
-const TCA_TRIM_EVERY_MS = 3_600_000
 
 /** The Redis side of a replica: shared model registry, its sync, TCA stream and the job's leader lock. */
 export interface RedisServices {
@@ -75,7 +74,7 @@ export function createRedisServices (config: Config, logger: Logger, models: Mod
     start: async ({ leaderLock }) => {
       await sync.start()
       if (leaderLock) lock.start()
-      retention = tcaStore.startRetention({ everyMs: TCA_TRIM_EVERY_MS, logger })
+      retention = tcaStore.startRetention({ everyMs: config.TCA_TRIM_EVERY_MS, logger })
     },
     stop: async () => {
       await retention?.stop()

@@ -13,7 +13,7 @@ async function main (): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n`)
     process.exit(1)
   }
-  const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'config.ADMIN_API_KEY', 'config.REDIS_URL'] })
+  const logger = pino({ level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'config.ADMIN_API_KEY', 'config.REDIS_URL', 'config.REDIS_SENTINEL_PASSWORD'] })
   const runtime = createRuntime(config, logger)
   const app = await buildApp(runtime.deps, { loggerInstance: logger })
 

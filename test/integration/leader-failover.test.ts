@@ -1,0 +1,66 @@
+import t from 'tap'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { Redis } from 'ioredis'
+import { freePort } from '../support/redis-server.js'
+import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix, waitFor } from '../support/redis-test.js'
+import { startFakeBybit } from '../fake-bybit/server.js'
+import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
+import { modelFromRecord, type ModelRecord } from '../../src/models/impact-model.js'
+import { ModelRegistry } from '../../src/models/registry.js'
+
+interface Status { registry: { leader: { leader: boolean, token?: number } }, recalibration?: { runs: number } }
+
+t.test('leader failover: one replica runs the job; kill it and another takes over within one lock period; the old token is refused', async (t) => {
+  const fake = await startFakeBybit()
+  t.teardown(() => fake.close())
+  const prefix = uniquePrefix()
+  const redis = new Redis(LOCAL_REDIS_URL)
+  t.teardown(async () => { await deleteKeys(redis, prefix); redis.disconnect() })
+  const ttlMs = 1500
+
+  const replicas: Array<{ url: string, child: ChildProcess }> = []
+  for (let i = 0; i < 2; i++) {
+    const port = await freePort()
+    const child = spawn(process.execPath, ['dist/src/server.js'], {
+      env: {
+        ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+        MARKET_DATA_SOURCE: 'bybit', BYBIT_REST_URL: fake.restUrl, BYBIT_WS_URL: fake.wsUrl, SYMBOLS: 'BTCUSDT', ADV_WINDOW_MINUTES: '1440',
+        REDIS_URL: LOCAL_REDIS_URL, REDIS_PREFIX: prefix, LEADER_LOCK_TTL_MS: String(ttlMs), RECALIBRATE_CRON: '* * * * * *', MARKET_REFRESH_CRON: '0 0 1 1 *'
+      },
+      stdio: ['ignore', 'ignore', 'inherit']
+    })
+    t.teardown(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await once(child, 'exit') } })
+    replicas.push({ url: `http://127.0.0.1:${port}`, child })
+  }
+  const status = async (r: { url: string }): Promise<Status | undefined> => {
+    try { return await (await fetch(`${r.url}/v1/models`)).json() as Status } catch { return undefined }
+  }
+  let leader = -1
+  t.ok(await waitFor(async () => {
+    const s = await Promise.all(replicas.map(status))
+    const leaders = s.map((x, i) => x?.registry.leader.leader === true ? i : -1).filter((i) => i >= 0)
+    if (leaders.length !== 1) return false
+    leader = leaders[0]
+    return (s[leader]?.recalibration?.runs ?? 0) >= 1
+  }, 20_000, 100), 'exactly one leader, and it runs the job')
+  const follower = 1 - leader
+  t.equal((await status(replicas[follower]))?.recalibration?.runs ?? 0, 0, 'the follower does not run the job')
+  const oldToken = (await status(replicas[leader]))?.registry.leader.token as number
+  t.ok(oldToken >= 1)
+
+  replicas[leader].child.kill('SIGKILL')
+  const killedAt = Date.now()
+  t.ok(await waitFor(async () => (await status(replicas[follower]))?.recalibration?.runs !== undefined && ((await status(replicas[follower]))?.recalibration?.runs ?? 0) >= 1, 10_000, 100), 'the other replica runs the job')
+  const tookMs = Date.now() - killedAt
+  // one lock period (ttl) plus one renew interval (ttl/3) plus the next cron tick (1 s) and a busy machine's margin
+  t.ok(tookMs < ttlMs + ttlMs / 3 + 1000 + 3000, `took over in ${tookMs} ms`)
+  const newToken = (await status(replicas[follower]))?.registry.leader.token as number
+  t.ok(newToken > oldToken, 'a new fencing token')
+
+  const registry = new ModelRegistry({ redis, prefix, validate: modelFromRecord })
+  const record = { ...loadEmbeddedModels('embedded/models.json').sqrt.record, version: 'late-publish', source: 'registry', createdAtMs: Date.now() } as ModelRecord
+  await t.rejects(registry.publish('BTCUSDT', record, { fencingToken: oldToken }), { code: 'REGISTRY_ERR_STALE_LEADER' }, 'the old leader\'s late publish is refused')
+  const current = await registry.publish('BTCUSDT', { ...record, version: 'fresh-publish' }, { fencingToken: newToken })
+  t.equal(current.version, 'fresh-publish', 'the new leader\'s token is accepted')
+})
