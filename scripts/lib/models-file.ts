@@ -6,6 +6,7 @@ import { linearToJson, type LinearJson } from '../../src/domain/learn/linear-reg
 import { mlpToJson, type MlpJson } from '../../src/domain/learn/mlp.js'
 import type { Sourced } from './market-state.js'
 import { GENERATED_BY } from './market-state.js'
+import { timeSpanOf } from '../../src/domain/validation/walk-forward.js'
 import { readAltKlineFiles, evaluateWindow, type EvaluationOptions, type Range, type WindowEvaluation } from './impact-evaluation.js'
 import { formatNumber as fmt, formatUtc } from './stats.js'
 
@@ -51,16 +52,6 @@ function selectedSqrtR2 (e: WindowEvaluation): number {
   return selectSqrt(e) === 'deltaHalfRefit' ? e.refitSqrt.outOfSampleR2 : e.logLinear.outOfSampleR2
 }
 
-function timeSpan (samples: WindowEvaluation['train']): { fromMs: number, toMs: number } {
-  let fromMs = Infinity
-  let toMs = -Infinity
-  for (const s of samples) {
-    if (s.startMs < fromMs) fromMs = s.startMs
-    if (s.endMs > toMs) toMs = s.endMs
-  }
-  return { fromMs, toMs }
-}
-
 /** Evaluates each candidate window, keeps the one whose selected sqrt candidate scores the higher out-of-sample R^2. */
 export async function computeModels (dataDir: string): Promise<{ file: ModelsFile, evaluations: WindowEvaluation[] }> {
   const files = await readAltKlineFiles(dataDir)
@@ -74,8 +65,8 @@ export async function computeModels (dataDir: string): Promise<{ file: ModelsFil
 
 function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[]): ModelsFile {
   const k = e.windowMinutes
-  const trainSpan = timeSpan(e.train)
-  const testSpan = timeSpan(e.test)
+  const trainSpan = timeSpanOf(e.train)
+  const testSpan = timeSpanOf(e.test)
   const selected = selectSqrt(e)
   const ll = e.logLinear
   const rf = e.refitSqrt

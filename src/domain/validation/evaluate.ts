@@ -5,7 +5,7 @@
 import { DomainRangeError } from '../errors.js'
 import { CANDIDATE_NAMES, fitCandidates, isFailedFit, isUsableSample, zeroPredictor, type CandidateFits, type CandidateName, type FitCandidatesOptions } from './candidates.js'
 import { gateCandidate, type GateSanity, type GateVerdict } from './gate.js'
-import { walkForwardSplit, type Predictor, type TimedSample } from './walk-forward.js'
+import { timeSpanOf, walkForwardSplit, type Predictor, type TimedSample } from './walk-forward.js'
 
 export interface WalkForwardEvaluationOptions extends FitCandidatesOptions {
   /** share of the time span held out for testing; default 0.3 */
@@ -28,15 +28,12 @@ export interface WalkForwardEvaluation {
 }
 
 function rejected (name: CandidateName, reason: string, test: readonly TimedSample[]): GateVerdict {
-  let fromMs = Infinity
-  let toMs = -Infinity
-  for (const s of test) { fromMs = Math.min(fromMs, s.startMs); toMs = Math.max(toMs, s.endMs) }
   return {
     candidate: name,
     publish: false,
     reasons: [reason],
     metrics: { candidateMse: NaN, zeroMse: NaN, refit05Mse: NaN, outOfSampleR2: NaN, days: 0, winsVsZero: 0, winsVsRefit05: 0 },
-    testWindow: { fromMs, toMs },
+    testWindow: timeSpanOf(test),
     samples: test.length
   }
 }

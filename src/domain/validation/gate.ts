@@ -12,7 +12,7 @@
  * so callers need one import.
  */
 import { DomainRangeError } from '../errors.js'
-import { dailySquaredErrorsOf, MS_PER_DAY, type DailyError, type Predictor, type TimedSample } from './walk-forward.js'
+import { dailySquaredErrorsOf, MS_PER_DAY, timeSpanOf, type DailyError, type Predictor, type TimedSample } from './walk-forward.js'
 
 export * from './walk-forward.js'
 export * from './candidates.js'
@@ -122,16 +122,6 @@ function checkParams (candidate: GateCandidate, range: readonly [number, number]
   return reasons
 }
 
-function timeWindow (test: readonly TimedSample[]): { fromMs: number, toMs: number } {
-  let fromMs = Infinity
-  let toMs = -Infinity
-  for (const s of test) {
-    if (s.startMs < fromMs) fromMs = s.startMs
-    if (s.endMs > toMs) toMs = s.endMs
-  }
-  return { fromMs, toMs }
-}
-
 /**
  * Decides whether a candidate model may be published. Rules (every failed one is reported):
  * 1. Sanity: every value in `candidate.params` is finite, and `params.impactExponent` (delta),
@@ -164,7 +154,7 @@ export function gateCandidate (input: GateInput): GateVerdict {
     ...(hasPublished ? { publishedMse: NaN, winsVsPublished: 0 } : {})
   }
   const verdict = (reasons: string[], publish: boolean): GateVerdict =>
-    ({ candidate: candidate.name, publish, reasons, metrics, testWindow: timeWindow(test), samples: test.length })
+    ({ candidate: candidate.name, publish, reasons, metrics, testWindow: timeSpanOf(test), samples: test.length })
 
   const failed = checkParams(candidate, range)
   if (test.length === 0) return verdict([...failed, 'no test samples: nothing to compare'], false)

@@ -43,6 +43,17 @@ export interface WalkForwardSplit<S extends TimedSample> {
 }
 
 export const DEFAULT_TEST_FRACTION = 0.3
+
+/** [earliest startMs, latest endMs] of the samples; { Infinity, -Infinity } when there are none. */
+export function timeSpanOf (samples: readonly { startMs: number, endMs: number }[]): { fromMs: number, toMs: number } {
+  let fromMs = Infinity
+  let toMs = -Infinity
+  for (const s of samples) {
+    if (s.startMs < fromMs) fromMs = s.startMs
+    if (s.endMs > toMs) toMs = s.endMs
+  }
+  return { fromMs, toMs }
+}
 export const MS_PER_DAY = 86_400_000
 
 function checkTimes (fn: string, samples: readonly TimedSample[]): void {
