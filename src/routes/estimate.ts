@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app.js'
-import { estimateOrder } from '../services/estimator.js'
-import { estimateWithBook } from '../services/book-estimator.js'
+import { estimateByMethod } from '../services/book-estimator.js'
 import { withErrors } from './schemas/common.js'
 import { EstimateBatchRequest, EstimateBatchResponse, type EstimateRequest } from './schemas/estimate.js'
 import { Type } from '@sinclair/typebox'
@@ -17,8 +16,7 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       response: withErrors(Type.Ref('EstimateResponse'), { 503: Type.Ref('ErrorResponse') })
     }
   }, async (request) => {
-    const body = request.body as EstimateRequest
-    return body.method === 'book' ? await estimateWithBook(body, deps) : estimateOrder(body, deps)
+    return await estimateByMethod(request.body as EstimateRequest, deps)
   })
 
   app.post('/v1/estimate/batch', {
@@ -34,8 +32,7 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
     const orders = request.body.orders as EstimateRequest[]
     const results = new Array(orders.length)
     for (let i = 0; i < orders.length; i++) {
-      const order = orders[i]
-      results[i] = order.method === 'book' ? await estimateWithBook(order, deps, `body/orders/${i}/`) : estimateOrder(order, deps, `body/orders/${i}/`)
+      results[i] = await estimateByMethod(orders[i], deps, `body/orders/${i}/`)
     }
     return { count: results.length, results }
   })

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../app.js'
-import { estimateOrder } from '../services/estimator.js'
-import { estimateWithBook } from '../services/book-estimator.js'
+import { estimateByMethod } from '../services/book-estimator.js'
 import { withErrors } from './schemas/common.js'
 import type { EstimateRequest } from './schemas/estimate.js'
 import { PretradeCheckRequest, PretradeCheckResponse } from './schemas/pretrade.js'
@@ -19,7 +18,7 @@ const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
   }, async (request) => {
     const { limits } = request.body
     const order = request.body.order as EstimateRequest
-    const estimate = order.method === 'book' ? await estimateWithBook(order, deps, 'body/order/') : estimateOrder(order, deps, 'body/order/')
+    const estimate = await estimateByMethod(order, deps, 'body/order/')
     const checks: Array<[string, number | undefined, number]> = [
       ['maxCostBps', limits.maxCostBps, estimate.totalCostBps],
       ['maxParticipation', limits.maxParticipation, estimate.participation],

@@ -5,7 +5,7 @@ import { bookUnavailable, unprocessable } from '../errors.js'
 import type { Orderbook } from '../market/bybit/records.js'
 import type { ModelName } from '../models/impact-model.js'
 import type { EstimateRequest, EstimateResponse } from '../routes/schemas/estimate.js'
-import { asUnprocessable, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
+import { asUnprocessable, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
 
 /**
  * Method "book": prices the order by walking the latest order-book snapshot level by level (exact
@@ -96,4 +96,9 @@ export async function estimateWithBook (request: EstimateRequest, deps: Estimato
 
 export interface BookSource {
   get: (symbol: string) => Promise<{ book: Orderbook, fetchedAtMs: number }>
+}
+
+/** One order by the method it names: the impact model (default) or the order book. */
+export async function estimateByMethod (request: EstimateRequest, deps: EstimatorDeps & { books?: BookSource }, fieldPrefix = 'body/'): Promise<EstimateResponse> {
+  return request.method === 'book' ? await estimateWithBook(request, deps, fieldPrefix) : estimateOrder(request, deps, fieldPrefix)
 }
