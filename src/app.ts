@@ -1,4 +1,6 @@
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions, type RawRequestDefaultExpression } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config } from './config.js'
 import type { MarketStateProvider } from './market/market-state.js'
@@ -8,6 +10,11 @@ import type { BookSource } from './services/book-estimator.js'
 import type { RecalibrationJob } from './jobs/recalibrate.js'
 import { registerErrorHandlers } from './plugins/error-handler.js'
 import { registerSwagger } from './plugins/swagger.js'
+import { registerMetrics } from './plugins/metrics.js'
+import { registerLoadShedding } from './plugins/load-shedding.js'
+import { registerAdminRateLimit } from './plugins/admin-auth.js'
+import type { SymbolRefreshStatus } from './market/live-market-state.js'
+import type { TapeState } from './market/bybit/trade-tape.js'
 import { ErrorResponse } from './routes/schemas/common.js'
 import { EstimateRequest, EstimateResponse } from './routes/schemas/estimate.js'
 import { TcaTrade } from './routes/schemas/tca.js'
@@ -33,12 +40,27 @@ export interface AppDeps {
   registry?: RegistryWriter
   /** registry connection and sync state for /ready and /v1/models */
   registryStatus?: () => { connected: boolean } & Record<string, unknown>
-  /** live market-data status for /ready and /v1/models */
-  liveStatus?: () => Record<string, unknown>
+  /** live market-data status for /v1/models and /metrics */
+  liveStatus?: () => LiveStatus
+}
+
+export interface LiveStatus {
+  source: 'bybit'
+  restUrl: string
+  market: Record<string, SymbolRefreshStatus>
+  tape: TapeState
 }
 
 /** Body limit of routes that take one order (the batch and TCA routes take config.BODY_LIMIT_BYTES). */
 export const SMALL_BODY_LIMIT_BYTES = 64 * 1024
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The caller's x-request-id when it is a sane token (so it can be logged and echoed safely), else a new UUID. */
+function requestId (request: RawRequestDefaultExpression): string {
+  const sent = request.headers['x-request-id']
+  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID()
+}
 
 /**
  * Builds the HTTP application on the given dependencies. No I/O happens here: the caller
@@ -50,16 +72,26 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
     // no per-request log lines on the hot path: errors are logged by the error handler
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: SMALL_BODY_LIMIT_BYTES,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
+    genReqId: requestId,
     return503OnClosing: true,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
     ...options
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
   registerErrorHandlers(app)
+  await registerLoadShedding(app, deps.config)
+  registerMetrics(app, deps)
+  await registerAdminRateLimit(app, deps.config)
+  // no CORS headers unless configured: browsers then refuse cross-origin calls
+  const origins = deps.config.CORS_ORIGINS
+  if (origins !== undefined) {
+    await app.register(cors, { origin: origins === '*' ? '*' : origins.split(','), methods: ['GET', 'POST'], exposedHeaders: ['x-request-id', 'retry-after'], maxAge: 600 })
+  }
   // JSON only: a text/plain body is a 415, not a string the schema then rejects
   app.removeContentTypeParser('text/plain')
   app.addSchema(ErrorResponse)

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   PRETRADE_ERR_BOOK_UNAVAILABLE: { statusCode: 503, summary: 'method "book" needs a live order book and none could be had (no live market data, or the venue did not answer)' },
   PRETRADE_ERR_NOT_READY: { statusCode: 503, summary: 'the service has no models loaded yet' },
   PRETRADE_ERR_STORE_UNAVAILABLE: { statusCode: 503, summary: 'accepted records could not be stored, so nothing was accepted; retry' },
+  PRETRADE_ERR_RATE_LIMITED: { statusCode: 429, summary: 'too many admin requests from this client address; Retry-After says when to try again' },
+  PRETRADE_ERR_OVERLOADED: { statusCode: 503, summary: 'the replica is shedding load (event loop overloaded); Retry-After says when to try again, another replica may answer now' },
   PRETRADE_ERR_INTERNAL: { statusCode: 500, summary: 'an unexpected error; details are in the server log, never in the response' }
 } as const
 
@@ -79,4 +81,11 @@ export function versionNotFound (message: string): Error & ApiErrorDetails {
 }
 export function versionExists (message: string): Error & ApiErrorDetails {
   return Object.assign(new VersionExistsError(message), { field: 'body/version', rule: 'unique per content' })
+}
+
+const RateLimitedError = createError<'PRETRADE_ERR_RATE_LIMITED', 429, [string]>('PRETRADE_ERR_RATE_LIMITED', '%s', 429)
+
+/** The 429 of a rate-limited admin request (thrown by @fastify/rate-limit, rendered by the error handler). */
+export function rateLimited (max: number, window: string): Error & ApiErrorDetails {
+  return Object.assign(new RateLimitedError(`more than ${max} admin requests in ${window} from this address`), { field: 'headers/x-api-key', rule: `at most ${max} admin requests per ${window}` })
 }

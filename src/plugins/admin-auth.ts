@@ -1,13 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import rateLimit from '@fastify/rate-limit'
 import { STATUS_CODES } from 'node:http'
+import type { Config } from '../config.js'
+import { rateLimited } from '../errors.js'
 
 function digest (value: string): Buffer {
   return createHash('sha256').update(value).digest()
 }
 
 /**
- * A preHandler for admin routes: the `x-api-key` header must equal ADMIN_API_KEY, compared in
+ * A hook for admin routes: the `x-api-key` header must equal ADMIN_API_KEY, compared in
  * constant time (both sides hashed to 32 bytes first, so length leaks nothing). Without a
  * configured key the admin routes are disabled (403), never open. The key is never logged.
  */
@@ -23,4 +26,28 @@ export function adminGuard (adminApiKey: string | undefined) {
       await reply.code(401).send({ statusCode: 401, code: 'PRETRADE_ERR_UNAUTHORIZED', error: STATUS_CODES[401], field: 'headers/x-api-key', rule: 'must equal the configured admin key', message: 'missing or wrong x-api-key' })
     }
   }
+}
+
+/**
+ * @fastify/rate-limit for the admin routes only (global: false: the hot path never pays for it).
+ * One budget per client address shared by every admin route, in memory on each replica:
+ * ADMIN_RATE_LIMIT_MAX requests per ADMIN_RATE_LIMIT_WINDOW_MS.
+ */
+export async function registerAdminRateLimit (app: FastifyInstance, config: Config): Promise<void> {
+  const max = config.ADMIN_RATE_LIMIT_MAX
+  await app.register(rateLimit, {
+    global: false,
+    max,
+    timeWindow: config.ADMIN_RATE_LIMIT_WINDOW_MS,
+    errorResponseBuilder: (_request, context) => rateLimited(max, context.after)
+  })
+}
+
+/**
+ * The onRequest hooks of every admin route: the rate limit first (so wrong keys count too and
+ * cannot be guessed at speed), then the key check.
+ */
+export function adminHooks (app: FastifyInstance, config: Config): onRequestHookHandler[] {
+  // no options: every admin route then shares the budget registered above
+  return [app.rateLimit(), adminGuard(config.ADMIN_API_KEY)]
 }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../app.js'
 import { jobUnavailable } from '../errors.js'
-import { adminGuard } from '../plugins/admin-auth.js'
+import { adminHooks } from '../plugins/admin-auth.js'
 import { SymbolField } from './schemas/common.js'
 
 const Outcome = Type.Object({
@@ -15,9 +15,11 @@ const Outcome = Type.Object({
 }, { additionalProperties: true })
 
 const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
-  const guard = adminGuard(deps.config.ADMIN_API_KEY)
+  const guard = adminHooks(app, deps.config)
   app.post('/v1/admin/recalibrate', {
     onRequest: guard,
+    // everything is in the query string: a body has no use here
+    bodyLimit: 1024,
     schema: {
       tags: ['admin'],
       summary: 'Runs the recalibration job now (admin: x-api-key)',
@@ -29,6 +31,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
         400: Type.Ref('ErrorResponse'),
         401: Type.Ref('ErrorResponse'),
         403: Type.Ref('ErrorResponse'),
+        429: Type.Ref('ErrorResponse'),
         503: Type.Ref('ErrorResponse')
       }
     }

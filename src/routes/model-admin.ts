@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../app.js'
 import { registryUnavailable, unprocessable, versionExists, versionNotFound } from '../errors.js'
 import { modelFromRecord, type ModelName, type ModelRecord } from '../models/impact-model.js'
-import { adminGuard } from '../plugins/admin-auth.js'
+import { adminHooks } from '../plugins/admin-auth.js'
 import { ModelNameField, StringEnum, SymbolField } from './schemas/common.js'
 
 /** What the admin model routes need of the registry (src/models/registry.ts). */
@@ -27,7 +27,12 @@ const ModelRecordBody = Type.Object({
 }, { additionalProperties: false, $id: 'ModelRecordBody', title: 'ModelRecordBody' })
 
 const Published = Type.Object({ symbol: Type.String(), name: Type.String(), version: Type.String(), removedVersions: Type.Array(Type.String()) })
-const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse'), 422: Type.Ref('ErrorResponse'), 503: Type.Ref('ErrorResponse') }
+const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse'), 413: Type.Ref('ErrorResponse'), 422: Type.Ref('ErrorResponse'), 429: Type.Ref('ErrorResponse'), 503: Type.Ref('ErrorResponse') }
+
+/** A model record with MLP weights is tens of KiB; 1 MiB leaves room for larger networks. */
+export const MODEL_BODY_LIMIT_BYTES = 1024 * 1024
+/** A rollback body is a name and a version. */
+const ROLLBACK_BODY_LIMIT_BYTES = 1024
 
 /** Maps registry failures to API errors: invalid 422, unknown version 404, clash 409, Redis down 503. */
 function asApiError (err: unknown): unknown {
@@ -39,7 +44,7 @@ function asApiError (err: unknown): unknown {
 }
 
 const modelAdminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
-  const guard = adminGuard(deps.config.ADMIN_API_KEY)
+  const guard = adminHooks(app, deps.config)
   const registry = (): RegistryWriter => {
     if (deps.registry === undefined) throw registryUnavailable('this server has no model registry (REDIS_URL is not set)')
     return deps.registry
@@ -47,6 +52,7 @@ const modelAdminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
 
   app.post('/v1/models/:symbol', {
     onRequest: guard,
+    bodyLimit: MODEL_BODY_LIMIT_BYTES,
     schema: {
       tags: ['admin'],
       summary: 'Publishes a model record for a symbol (admin: x-api-key)',
@@ -77,6 +83,7 @@ const modelAdminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
 
   app.post('/v1/models/:symbol/rollback', {
     onRequest: guard,
+    bodyLimit: ROLLBACK_BODY_LIMIT_BYTES,
     schema: {
       tags: ['admin'],
       summary: 'Makes a kept earlier version active again (admin: x-api-key)',

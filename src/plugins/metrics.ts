@@ -1,0 +1,128 @@
+import type { FastifyInstance } from 'fastify'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { AppDeps } from '../app.js'
+import { MODEL_NAMES } from '../models/impact-model.js'
+
+/** Latency buckets in seconds: the hot path answers in well under a millisecond, a 10k batch in tens. */
+const LATENCY_BUCKETS_SECONDS = [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+const OUTCOMES = ['published', 'kept', 'failed'] as const
+
+/**
+ * Prometheus metrics for one app, on its own registry (several apps in one process, as in the
+ * tests, never share series). Requests are counted and timed in one onResponse hook; everything
+ * else (models, job, Redis, Bybit) is read from the dependencies when /metrics is scraped, so it
+ * costs nothing between scrapes. Requests slower than SLOW_REQUEST_MS are logged with their id.
+ */
+export function registerMetrics (app: FastifyInstance, deps: AppDeps): Registry {
+  const registry = new Registry()
+  // process and runtime series, among them nodejs_eventloop_lag_* (event-loop lag)
+  collectDefaultMetrics({ register: registry })
+
+  const labelNames = ['method', 'route', 'status_code'] as const
+  const requests = new Counter({ name: 'pretrade_http_requests_total', help: 'HTTP requests answered, by method, route template and status code', labelNames, registers: [registry] })
+  const latency = new Histogram({ name: 'pretrade_http_request_duration_seconds', help: 'Time from request received to response sent, seconds', labelNames, buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] })
+  const slowMs = deps.config.SLOW_REQUEST_MS
+
+  app.addHook('onResponse', (request, reply, done) => {
+    // the route template, never the raw URL, so label cardinality stays bounded
+    const route = request.routeOptions.url ?? 'unmatched'
+    const labels = { method: request.method, route, status_code: reply.statusCode }
+    const ms = reply.elapsedTime
+    requests.inc(labels)
+    latency.observe(labels, ms / 1000)
+    if (slowMs > 0 && ms > slowMs) request.log.warn({ route, statusCode: reply.statusCode, ms: Math.round(ms) }, 'slow request')
+    done()
+  })
+
+  new Gauge({
+    name: 'pretrade_model_info',
+    help: 'The active model version per symbol ("*": the models every other symbol is served with); the value is always 1',
+    labelNames: ['symbol', 'model', 'version', 'source'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      if (!deps.models.ready) return
+      const catalog = deps.models.catalog()
+      const symbols = new Set([...deps.market.symbols(), ...catalog.bySymbol.keys()])
+      const sets = [...[...symbols].map((symbol) => [symbol, deps.models.modelsFor(symbol)] as const), ['*', catalog.defaultSet] as const]
+      for (const [symbol, set] of sets) {
+        for (const name of MODEL_NAMES) this.set({ symbol, model: name, version: set[name].version, source: set[name].source }, 1)
+      }
+    }
+  })
+
+  if (deps.job !== undefined) registerJobMetrics(registry, deps.job)
+  if (deps.registryStatus !== undefined) {
+    const status = deps.registryStatus
+    new Gauge({ name: 'pretrade_redis_up', help: '1 while the Redis model registry answers, else 0', registers: [registry], collect () { this.set(status().connected ? 1 : 0) } })
+  }
+  if (deps.liveStatus !== undefined) registerBybitMetrics(registry, deps.liveStatus)
+
+  app.get('/metrics', {
+    // scraped by Prometheus; not part of the API the OpenAPI document describes
+    schema: { hide: true },
+    // scrapes must still answer while the replica sheds load: they show why it does
+    config: { pressureHandler: () => undefined }
+  }, async (_request, reply) => {
+    const text = await registry.metrics()
+    return await reply.type(registry.contentType).send(text)
+  })
+  return registry
+}
+
+function registerJobMetrics (registry: Registry, job: NonNullable<AppDeps['job']>): void {
+  new Gauge({ name: 'pretrade_recalibration_runs', help: 'Recalibration runs started since the process started', registers: [registry], collect () { this.set(job.status().runs) } })
+  new Gauge({ name: 'pretrade_recalibration_running', help: '1 while a recalibration run is in progress', registers: [registry], collect () { this.set(job.status().running ? 1 : 0) } })
+  new Gauge({
+    name: 'pretrade_recalibration_last_run_timestamp_seconds',
+    help: 'When the last recalibration of the symbol finished (Unix time, seconds)',
+    labelNames: ['symbol'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      for (const outcome of Object.values(job.status().symbols)) this.set({ symbol: outcome.symbol }, outcome.finishedAtMs / 1000)
+    }
+  })
+  new Gauge({
+    name: 'pretrade_recalibration_last_outcome',
+    help: 'Verdict of the symbol\'s last recalibration: 1 on its outcome (published, kept or failed), 0 on the others',
+    labelNames: ['symbol', 'outcome'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      for (const last of Object.values(job.status().symbols)) {
+        for (const outcome of OUTCOMES) this.set({ symbol: last.symbol, outcome }, last.outcome === outcome ? 1 : 0)
+      }
+    }
+  })
+}
+
+function registerBybitMetrics (registry: Registry, liveStatus: NonNullable<AppDeps['liveStatus']>): void {
+  new Gauge({
+    name: 'pretrade_bybit_rest_up',
+    help: '1 when the symbol\'s last market-data refresh from Bybit REST succeeded, else 0',
+    labelNames: ['symbol'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      for (const [symbol, s] of Object.entries(liveStatus().market)) {
+        this.set({ symbol }, s.lastSuccessMs !== undefined && s.lastSuccessMs >= (s.lastAttemptMs ?? 0) ? 1 : 0)
+      }
+    }
+  })
+  new Gauge({
+    name: 'pretrade_market_state_age_seconds',
+    help: 'Seconds since the symbol\'s market state was last refreshed from Bybit (absent until the first success)',
+    labelNames: ['symbol'],
+    registers: [registry],
+    collect () {
+      this.reset()
+      const now = Date.now()
+      for (const [symbol, s] of Object.entries(liveStatus().market)) {
+        if (s.lastSuccessMs !== undefined) this.set({ symbol }, Math.max(0, now - s.lastSuccessMs) / 1000)
+      }
+    }
+  })
+  new Gauge({ name: 'pretrade_bybit_ws_up', help: '1 while the public trade WebSocket is connected, else 0', registers: [registry], collect () { this.set(liveStatus().tape.connected ? 1 : 0) } })
+  new Gauge({ name: 'pretrade_bybit_ws_reconnects', help: 'Trade WebSocket connections opened after the first one', registers: [registry], collect () { this.set(liveStatus().tape.reconnects) } })
+}
