@@ -41,6 +41,7 @@ export class RegistrySync {
   readonly #status: RegistrySyncStatus = { connected: false, syncs: 0, rejected: [] }
   #timer: NodeJS.Timeout | undefined
   #subscription: { close: () => Promise<void> } | undefined
+  #subscribing: Promise<void> | undefined
   #running: Promise<void> | undefined
   #again = false
   #stopped = false
@@ -64,17 +65,22 @@ export class RegistrySync {
   /** Subscribes to change notifications if not yet subscribed (Redis may be down at start: retried on reconnect and on each check). */
   async #ensureSubscribed (): Promise<void> {
     if (this.#subscription !== undefined || this.#stopped) return
-    try {
-      this.#subscription = await this.#o.registry.subscribe(() => { void this.sync() }, (err) => this.#o.logger.warn({ err }, 'registry notification ignored'))
-    } catch (err) {
-      this.#o.logger.warn({ err }, 'registry subscribe failed; retrying on reconnect and on the periodic check')
-    }
+    // one attempt at a time: start() and the first 'ready' both ask, and two would leave one connection unclosed
+    this.#subscribing ??= (async () => {
+      try {
+        this.#subscription = await this.#o.registry.subscribe(() => { void this.sync() }, (err) => this.#o.logger.warn({ err }, 'registry notification ignored'))
+      } catch (err) {
+        this.#o.logger.warn({ err }, 'registry subscribe failed; retrying on reconnect and on the periodic check')
+      }
+    })().finally(() => { this.#subscribing = undefined })
+    await this.#subscribing
   }
 
   async stop (): Promise<void> {
     this.#stopped = true
     clearInterval(this.#timer)
     await this.#running
+    await this.#subscribing
     await this.#subscription?.close().catch(() => {})
   }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Cluster, Redis } from 'ioredis'
+import { whenReady } from '../store/redis-connection.js'
 import { MODEL_NAMES, type ModelName, type ModelRecord } from './impact-model.js'
 
 /**
@@ -50,6 +51,9 @@ export interface ModelRegistryOptions {
   /** throws on an invalid record, naming the path (pass `modelFromRecord`) */
   validate (record: unknown, path: string): unknown
 }
+
+/** how long subscribe() waits for its new connection; after that it fails and the caller retries later */
+const SUBSCRIBER_READY_MS = 2000
 
 const SYMBOL = /^[A-Za-z0-9._-]{1,64}$/
 const VERSION = /^[A-Za-z0-9._:-]{1,128}$/
@@ -277,6 +281,9 @@ export class ModelRegistry {
       else onChange(change)
     })
     try {
+      // the service's connections have no offline queue (they fail fast while Redis is down), so a
+      // SUBSCRIBE sent while the new connection is still connecting would be refused: wait for it
+      if (!await whenReady(sub, SUBSCRIBER_READY_MS)) throw new Error(`the subscriber connection was not ready within ${SUBSCRIBER_READY_MS} ms`)
       await sub.subscribe(this.channel)
     } catch (err) {
       sub.disconnect()

@@ -38,6 +38,8 @@ export interface FakeBybit {
   /** close every open WebSocket (a "dropped connection"); new connections are accepted */
   dropWebSockets(): void
   wsConnections(): number
+  /** close codes of ended WebSocket connections, oldest first (1000/1005: the client sent a close frame; 1006: it did not) */
+  wsCloseCodes(): number[]
   close(): Promise<void>
 }
 
@@ -197,6 +199,7 @@ export async function startFakeBybit (options: FakeBybitOptions = {}): Promise<F
     pushTrades: (symbol, pushed: PushedTrade[]) => stream.publishTrades(symbol, trades.add(symbol, pushed, true)),
     dropWebSockets: () => stream.dropAll(),
     wsConnections: () => stream.count(),
+    wsCloseCodes: () => [...stream.closeCodes],
     close: async () => {
       for (const timer of timers) clearTimeout(timer)
       timers.clear()

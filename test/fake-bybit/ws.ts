@@ -24,13 +24,15 @@ type ClientMessage = { op?: unknown, args?: unknown, req_id?: unknown }
 export class PublicStream {
   private readonly wss = new WebSocketServer({ noServer: true })
   private readonly connections = new Set<Connection>()
+  /** the close code of every connection that ended, in order: 1000 or 1005 after a client's close frame, 1006 without one */
+  readonly closeCodes: number[] = []
 
   /** Completes an HTTP upgrade already routed to WS_PATH. */
   accept (request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const connection: Connection = { socket: ws, connId: randomUUID(), topics: new Set() }
       this.connections.add(connection)
-      ws.on('close', () => this.connections.delete(connection))
+      ws.on('close', (code) => { this.connections.delete(connection); this.closeCodes.push(code) })
       ws.on('error', () => this.connections.delete(connection))
       ws.on('message', (raw) => this.onMessage(connection, String(raw)))
     })

@@ -1,8 +1,6 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { Redis } from 'ioredis'
-import { freePort } from '../support/redis-server.js'
+import { startServerProcess, type ServerProcess } from '../support/server-process.js'
 import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix, waitFor } from '../support/redis-test.js'
 import { startFakeBybit } from '../fake-bybit/server.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
@@ -19,19 +17,12 @@ t.test('leader failover: one replica runs the job; kill it and another takes ove
   t.teardown(async () => { await deleteKeys(redis, prefix); redis.disconnect() })
   const ttlMs = 1500
 
-  const replicas: Array<{ url: string, child: ChildProcess }> = []
+  const replicas: ServerProcess[] = []
   for (let i = 0; i < 2; i++) {
-    const port = await freePort()
-    const child = spawn(process.execPath, ['dist/src/server.js'], {
-      env: {
-        ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-        MARKET_DATA_SOURCE: 'bybit', BYBIT_REST_URL: fake.restUrl, BYBIT_WS_URL: fake.wsUrl, SYMBOLS: 'BTCUSDT', ADV_WINDOW_MINUTES: '1440',
-        REDIS_URL: LOCAL_REDIS_URL, REDIS_PREFIX: prefix, LEADER_LOCK_TTL_MS: String(ttlMs), RECALIBRATE_CRON: '* * * * * *', MARKET_REFRESH_CRON: '0 0 1 1 *'
-      },
-      stdio: ['ignore', 'ignore', 'inherit']
-    })
-    t.teardown(async () => { if (child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await once(child, 'exit') } })
-    replicas.push({ url: `http://127.0.0.1:${port}`, child })
+    replicas.push(await startServerProcess(t, {
+      MARKET_DATA_SOURCE: 'bybit', BYBIT_REST_URL: fake.restUrl, BYBIT_WS_URL: fake.wsUrl, SYMBOLS: 'BTCUSDT', ADV_WINDOW_MINUTES: '1440',
+      REDIS_URL: LOCAL_REDIS_URL, REDIS_PREFIX: prefix, LEADER_LOCK_TTL_MS: String(ttlMs), RECALIBRATE_CRON: '* * * * * *', MARKET_REFRESH_CRON: '0 0 1 1 *'
+    }))
   }
   const status = async (r: { url: string }): Promise<Status | undefined> => {
     try { return await (await fetch(`${r.url}/v1/models`)).json() as Status } catch { return undefined }

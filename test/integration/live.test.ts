@@ -6,30 +6,11 @@ import { pino } from 'pino'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { createRuntime } from '../../src/runtime.js'
-import { createRng } from '../../src/domain/learn/rng.js'
+import { syntheticTape } from '../support/synthetic-tape.js'
 import { startFakeBybit, type FakeBybit, type Fault } from '../fake-bybit/server.js'
 import { post } from '../helper.js'
 
 const KEY = 'test-admin-key-0123456789'
-
-/**
- * A synthetic taker tape on the fake's timeline (the recorded klines end at fake.nowMs()):
- * one taker trade a minute for the last `minutes` minutes, whose price moves by the square-root law
- * dP/P = sign(Q) * 0.6 * 0.022 * sqrt(|Q| / 5000) + N(0, 2e-5). The recorded Binance tape is only
- * minutes long, too short for a walk-forward gate, hence the synthetic flow on real klines.
- */
-function syntheticTape (nowMs: number, minutes: number, seed: number) {
-  const rng = createRng(seed)
-  const trades = []
-  let price = 84_000
-  for (let m = minutes; m >= 1; m--) {
-    const q = Math.exp(-1 + 1.2 * rng.normal())
-    const sign = rng.next() < 0.5 ? -1 : 1
-    price *= 1 + sign * 0.6 * 0.022 * Math.sqrt(q / 5000) + 2e-5 * rng.normal()
-    trades.push({ tsMs: nowMs - m * 60_000 + 10_000, side: sign > 0 ? 'Buy' as const : 'Sell' as const, sizeBase: Math.round(q * 1000) / 1000 + 0.001, priceQuote: Math.round(price * 10) / 10 })
-  }
-  return trades
-}
 
 async function waitFor (cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -44,6 +25,8 @@ async function liveServer (t: { teardown: (fn: () => unknown) => void }, fake: F
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const config = loadConfig({
     LOG_LEVEL: 'silent',
+    // load shedding has its own test; here a busy test machine must not turn into 503s
+    MAX_EVENT_LOOP_DELAY_MS: '0',
     MARKET_DATA_SOURCE: 'bybit',
     BYBIT_REST_URL: fake.restUrl,
     BYBIT_WS_URL: fake.wsUrl,

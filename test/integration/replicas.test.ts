@@ -1,8 +1,7 @@
 import t from 'tap'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { Redis } from 'ioredis'
-import { freePort, startRedisServer } from '../support/redis-server.js'
+import { startRedisServer } from '../support/redis-server.js'
+import { startServerProcess, type ServerProcess } from '../support/server-process.js'
 import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix, waitFor } from '../support/redis-test.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
 import { modelFromRecord, type ModelRecord } from '../../src/models/impact-model.js'
@@ -16,20 +15,11 @@ function sqrtRecord (version: string, impactCoef: number): ModelRecord {
   return { ...base, name: 'sqrt', params: { impactCoef, impactExponent: 0.5, smearingFactor: 1 }, version, source: 'registry', createdAtMs: Date.now() } as ModelRecord
 }
 
-interface Replica { url: string, child: ChildProcess }
+type Replica = ServerProcess
 
 /** A real server process (the built `npm start` path) on the given Redis. */
 async function startReplica (t: { teardown: (fn: () => unknown) => void }, redisUrl: string, prefix: string): Promise<Replica> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', REDIS_URL: redisUrl, REDIS_PREFIX: prefix, REGISTRY_CHECK_MS: '500', ADMIN_API_KEY: KEY, MARKET_DATA_SOURCE: 'embedded' },
-    stdio: ['ignore', 'ignore', 'inherit']
-  })
-  t.teardown(async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await once(child, 'exit') } })
-  const url = `http://127.0.0.1:${port}`
-  const up = await waitFor(async () => { try { return (await fetch(`${url}/ready`)).ok } catch { return false } }, 20_000, 100)
-  if (!up) throw new Error('replica did not start')
-  return { url, child }
+  return await startServerProcess(t, { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, REGISTRY_CHECK_MS: '500', ADMIN_API_KEY: KEY, MARKET_DATA_SOURCE: 'embedded' })
 }
 
 async function servedVersion (replica: Replica): Promise<string> {

@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { freePort } from './redis-server.js'
+import { waitFor } from './redis-test.js'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+/** A real server process: the built `npm start` path (`node dist/src/server.js`). */
+export interface ServerProcess {
+  url: string
+  child: ChildProcess
+  /** resolves with the exit code and signal once the process has exited */
+  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  /** the last ~20 kB of the process's stdout and stderr (its pino log), for assertion messages */
+  output: () => string
+}
+
+const OUTPUT_KEEP_CHARS = 20_000
+
+/**
+ * Fault tests count every failed request; load shedding on a busy shared test machine (a 503 when
+ * the event loop lags) is another fault, tested on its own, so it is off unless `env` sets it.
+ */
+const DEFAULT_ENV = { LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0' }
+
+/**
+ * Spawns `node dist/src/server.js` on a free port of 127.0.0.1 with `env` over the test's own
+ * environment and DEFAULT_ENV, and resolves once GET /ready answers 200. Build first
+ * (`npm run build`). The process is SIGKILLed at teardown if it still runs.
+ * @throws Error when it does not become ready within readyTimeoutMs (its output in the message).
+ */
+export async function startServerProcess (t: Teardown, env: Record<string, string>, readyTimeoutMs = 20_000): Promise<ServerProcess> {
+  const port = await freePort()
+  const child = spawn(process.execPath, ['dist/src/server.js'], {
+    env: { ...process.env, ...DEFAULT_ENV, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let output = ''
+  const keep = (chunk: Buffer): void => { output = (output + chunk.toString()).slice(-OUTPUT_KEEP_CHARS) }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await exited
+  })
+  const url = `http://127.0.0.1:${port}`
+  const up = await waitFor(async () => {
+    if (child.exitCode !== null) return true
+    try { return (await fetch(`${url}/ready`)).ok } catch { return false }
+  }, readyTimeoutMs, 100)
+  if (!up || child.exitCode !== null) throw new Error(`server process did not become ready (exit ${child.exitCode}): ${output}`)
+  return { url, child, exited, output: () => output }
+}
