@@ -9,6 +9,7 @@ import type { TcaStore } from './store/tca-store.js'
 import type { BookSource } from './services/book-estimator.js'
 import type { RecalibrationJob } from './jobs/recalibrate.js'
 import { registerErrorHandlers } from './plugins/error-handler.js'
+import { shuttingDown } from './errors.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { registerMetrics } from './plugins/metrics.js'
 import { registerLoadShedding } from './plugins/load-shedding.js'
@@ -74,14 +75,20 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
     bodyLimit: SMALL_BODY_LIMIT_BYTES,
     requestIdHeader: false,
     genReqId: requestId,
-    return503OnClosing: true,
+    // Fastify's own closing 503 has a fixed body; the onRequest hook below answers in the documented shape
+    return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
     ...options
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  let closing = false
+  app.addHook('preClose', (done) => { closing = true; done() })
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
-    done()
+    if (!closing) return done()
+    // shutting down: requests already in flight finish; a new one on a kept-alive connection is refused
+    // with Connection: close, so the client retries on a fresh connection (another replica)
+    void reply.code(503).header('connection', 'close').header('retry-after', 1).send(shuttingDown())
   })
   registerErrorHandlers(app)
   await registerLoadShedding(app, deps.config)

@@ -47,7 +47,7 @@ export const ConfigSchema = Type.Object({
   TCA_TRIM_EVERY_MS: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 3_600_000, description: 'how often TCA records older than TCA_RETENTION_DAYS are trimmed (each removal is logged)' }),
   ADMIN_RATE_LIMIT_MAX: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 30, description: 'admin requests (any key, right or wrong) one client address may make per ADMIN_RATE_LIMIT_WINDOW_MS on one replica; more get 429 with Retry-After' }),
   ADMIN_RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 60_000 }),
-  MAX_EVENT_LOOP_DELAY_MS: Type.Number({ minimum: 0, maximum: 60_000, default: 200, description: 'mean event-loop delay over one sample above which requests are shed with 503 and Retry-After (0: never shed)' }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Number({ minimum: 0, maximum: 60_000, default: 500, description: 'mean event-loop delay over one sample above which requests are shed with 503 and Retry-After (0: never shed)' }),
   PRESSURE_SAMPLE_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 500, description: 'how often the event-loop delay is sampled for load shedding' }),
   PRESSURE_RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 2, description: 'Retry-After of a shed request' }),
   SLOW_REQUEST_MS: Type.Number({ minimum: 0, maximum: 600_000, default: 1000, description: 'a request slower than this is logged (warn) with its request id, route and status (0: never)' }),

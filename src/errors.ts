@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   PRETRADE_ERR_STORE_UNAVAILABLE: { statusCode: 503, summary: 'accepted records could not be stored, so nothing was accepted; retry' },
   PRETRADE_ERR_RATE_LIMITED: { statusCode: 429, summary: 'too many admin requests from this client address; Retry-After says when to try again' },
   PRETRADE_ERR_OVERLOADED: { statusCode: 503, summary: 'the replica is shedding load (event loop overloaded); Retry-After says when to try again, another replica may answer now' },
+  PRETRADE_ERR_SHUTTING_DOWN: { statusCode: 503, summary: 'the replica is shutting down; the request was not processed: retry (another replica answers)' },
   PRETRADE_ERR_INTERNAL: { statusCode: 500, summary: 'an unexpected error; details are in the server log, never in the response' }
 } as const
 
@@ -88,4 +89,9 @@ const RateLimitedError = createError<'PRETRADE_ERR_RATE_LIMITED', 429, [string]>
 /** The 429 of a rate-limited admin request (thrown by @fastify/rate-limit, rendered by the error handler). */
 export function rateLimited (max: number, window: string): Error & ApiErrorDetails {
   return Object.assign(new RateLimitedError(`more than ${max} admin requests in ${window} from this address`), { field: 'headers/x-api-key', rule: `at most ${max} admin requests per ${window}` })
+}
+
+/** The body of a request refused because the server is closing (sent from a hook, not thrown). */
+export function shuttingDown () {
+  return { statusCode: 503, code: 'PRETRADE_ERR_SHUTTING_DOWN' as const, error: 'Service Unavailable', field: 'server', rule: 'the server must be running', message: 'this replica is shutting down; the request was not processed: retry' }
 }

@@ -20,7 +20,8 @@ export function tempTcaStore (t: Teardown): FileTcaStore {
 
 /** The app on the shipped embedded defaults, closed when the test ends (fastify/demo's build(t)). */
 export async function build (t: Teardown, env: Record<string, string> = {}, overrides: { tcaStore?: TcaStore } = {}): Promise<FastifyInstance> {
-  const config: Config = loadConfig({ LOG_LEVEL: 'silent', ...env })
+  // load shedding is off unless a test turns it on: a busy test machine must not turn into 503s
+  const config: Config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
   const market = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
   const models = new ModelStore({ defaultSet: loadEmbeddedModels(config.MODELS_PATH), bySymbol: new Map() })
   const app = await buildApp({ config, market, models, tcaStore: overrides.tcaStore ?? tempTcaStore(t) })

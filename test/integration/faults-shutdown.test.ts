@@ -66,6 +66,7 @@ async function checkRecords (t: Test, store: TcaStore, shutdown: Shutdown, outpu
   t.same(otherStatuses, [], `only 200 and 503 (closing) answers: ${describeLoad(report)}`)
   // a 503 because the store was already closed would mean Redis or the file went before the HTTP server finished
   t.equal(report.codes.PRETRADE_ERR_STORE_UNAVAILABLE ?? 0, 0, `no request refused for want of a store: codes ${JSON.stringify(report.codes)}`)
+  t.equal(report.codes.PRETRADE_ERR_SHUTTING_DOWN ?? 0, report.statuses[503] ?? 0, 'every 503 is the documented PRETRADE_ERR_SHUTTING_DOWN body')
   const otherErrors = Object.keys(report.errors).filter((code) => !SHUTDOWN_ERRORS.has(code))
   t.same(otherErrors, [], `connection errors only from the closing server: ${JSON.stringify(report.errors)}`)
   const refused = report.errors.ECONNREFUSED ?? 0

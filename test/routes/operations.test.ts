@@ -20,7 +20,7 @@ function sample (text: string, series: string): number | undefined {
 }
 
 function deps (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string>, extra: Partial<AppDeps> = {}): AppDeps {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...env })
+  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
   return {
     config,
     market: loadEmbeddedMarketState(config.MARKET_STATE_PATH, config),
