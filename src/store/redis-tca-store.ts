@@ -1,5 +1,8 @@
-import type { RedisClient } from './redis-connection.js'
+import { whenReady, type RedisClient } from './redis-connection.js'
 import type { TcaRecord, TcaStore } from './tca-store.js'
+
+/** How long a retention run waits for the connection before trying anyway (and failing fast, logged). */
+const READY_WAIT_MS = 2000
 
 /**
  * Accepted TCA records in one Redis stream per symbol, `${prefix}{tca}:${symbol}` (entry id = auto,
@@ -192,7 +195,8 @@ export class RedisTcaStore implements TcaStore {
       const log = (results: TrimResult[]): void => {
         for (const r of results) if (r.removed > 0) options.logger.info({ symbol: r.symbol, removed: r.removed, cutoffMs }, 'tca records trimmed')
       }
-      running = this.trim(startedMs).then(log, (err: unknown) => {
+      // the first run comes at start-up, usually before the connection is ready (commands fail fast)
+      running = whenReady(this.#redis, READY_WAIT_MS).then(async () => await this.trim(startedMs)).then(log, (err: unknown) => {
         log(err instanceof TcaStoreError ? err.trimmed : [])
         options.logger.warn({ err: { message: (err as Error).message } }, 'tca retention trim failed; retrying next period')
       }).finally(() => { running = undefined })
