@@ -8,7 +8,7 @@ import type { ModelStore } from './models/model-store.js'
 import type { TcaStore } from './store/tca-store.js'
 import type { BookSource } from './services/book-estimator.js'
 import type { RecalibrationJob } from './jobs/recalibrate.js'
-import { registerErrorHandlers } from './plugins/error-handler.js'
+import { frameworkErrorHandler, registerErrorHandlers } from './plugins/error-handler.js'
 import { shuttingDown } from './errors.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { registerMetrics } from './plugins/metrics.js'
@@ -78,6 +78,7 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
     // Fastify's own closing 503 has a fixed body; the onRequest hook below answers in the documented shape
     return503OnClosing: false,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+    frameworkErrors: frameworkErrorHandler,
     ...options
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -49,6 +49,10 @@ export function toErrorBody (err: FastifyError & { field?: string, rule?: string
     return body(ERROR_CODES[err.code].statusCode, err.code, err.message, err.field, err.rule)
   }
   switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return body(400, 'PRETRADE_ERR_VALIDATION', err.message, 'url', 'valid percent-encoded UTF-8')
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return body(400, 'PRETRADE_ERR_VALIDATION', err.message, 'url', 'path parameter of at most 100 characters')
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return body(413, 'PRETRADE_ERR_BODY_TOO_LARGE', err.message, 'body', 'bodyLimit')
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -63,6 +67,17 @@ export function toErrorBody (err: FastifyError & { field?: string, rule?: string
   const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
   if (status < 500) return body(400, 'PRETRADE_ERR_VALIDATION', err.message, 'body', 'request')
   return body(500, 'PRETRADE_ERR_INTERNAL', 'internal error; see the server log for this request id')
+}
+
+/**
+ * Fastify's `frameworkErrors` option: a URL the router cannot decode (`/v1/models/%E0%A4%A`) or a
+ * too-long path parameter is answered before any hook runs, so without this it gets Fastify's own
+ * body (no field, rule or x-request-id).
+ */
+export function frameworkErrorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const out = toErrorBody(err)
+  if (out.statusCode >= 500) request.log.error({ err }, 'request failed')
+  void reply.header('x-request-id', request.id).code(out.statusCode).send(out)
 }
 
 export function registerErrorHandlers (app: FastifyInstance): void {

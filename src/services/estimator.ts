@@ -1,6 +1,6 @@
 import { orderCost } from '../domain/impact/order-cost.js'
 import { DomainRangeError } from '../domain/errors.js'
-import { bpsToFraction, sideSign } from '../domain/units.js'
+import { bpsToFraction, fractionToBps, sideSign } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { Category, MarketState, MarketStateProvider } from '../market/market-state.js'
 import type { ModelName } from '../models/impact-model.js'
@@ -65,6 +65,7 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
   const modelName: ModelName = request.model ?? 'sqrt'
   const model = deps.models.modelsFor(request.symbol)[modelName]
   const participation = request.qtyBase / inputs.advBase
+  if (!Number.isFinite(participation)) throw unprocessable(`${fieldPrefix}${request.advBase !== undefined ? 'advBase' : 'qtyBase'}`, 'qtyBase / advBase finite', `participation qtyBase / advBase = ${request.qtyBase} / ${inputs.advBase} overflows`)
   const warnings: Warning[] = []
 
   try {
@@ -78,6 +79,7 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       warnings.push({ code: 'IMPACT_CLAMPED', message: `model ${modelName} predicted a negative impact (${(impactCostFraction * 1e4).toPrecision(3)} bps, price improvement); reported as 0` })
       impactCostFraction = 0
     }
+    if (!Number.isFinite(fractionToBps(impactCostFraction))) throw unprocessable(`${fieldPrefix}qtyBase`, 'small enough that the predicted impact in bps stays finite', `model ${modelName} predicts an impact of ${impactCostFraction} (as a fraction of price) for participation ${participation}; it overflows`)
     const cost = orderCost({ ...inputs, side: request.side, qtyBase: request.qtyBase, feeRate, impactCostFraction })
     const w1 = rangeWarning('participation', participation, model.validity.participation, 'PARTICIPATION_OUTSIDE_CALIBRATION')
     const w2 = rangeWarning('volDaily', inputs.volDaily, model.validity.volDaily, 'VOLATILITY_OUTSIDE_CALIBRATION')

@@ -93,6 +93,11 @@ export function runSchedule (request: ScheduleRequest, market: MarketStateProvid
     const optimal = optimalSchedule(params, strategy)
     const { schedule: s, lotSize } = roundToLots(optimal, params, request, market)
     const notional = resolved.priceQuote !== undefined ? request.qtyBase * resolved.priceQuote : undefined
+    const expectedCostBps = notional !== undefined ? fractionToBps(s.expectedCostQuote / notional) : undefined
+    if (expectedCostBps !== undefined && !Number.isFinite(expectedCostBps)) {
+      throw unprocessable('body/priceQuote', 'qtyBase * priceQuote a positive notional that keeps expectedCostBps finite', `expectedCostQuote ${s.expectedCostQuote} over notional ${notional} (qtyBase * priceQuote) is not a finite number of bps`)
+    }
+    requireFiniteSchedule(s)
     return {
       side: request.side,
       qtyBase: request.qtyBase,
@@ -108,13 +113,20 @@ export function runSchedule (request: ScheduleRequest, market: MarketStateProvid
       varianceQuote2: s.varianceQuote2,
       stdCostQuote: s.stdCostQuote,
       ...(s.halfLifeDays !== undefined ? { halfLifeDays: s.halfLifeDays } : {}),
-      ...(notional !== undefined ? { expectedCostBps: fractionToBps(s.expectedCostQuote / notional) } : {}),
+      ...(expectedCostBps !== undefined ? { expectedCostBps } : {}),
       ...(lotSize !== undefined ? { lotSize } : {}),
       parameters: resolved.parameters
     }
   } catch (err) {
     throw asUnprocessable(err, 'body/', DOMAIN_FIELDS)
   }
+}
+
+/** Output guard: the schedule's scalars overflowed (extreme inputs), blamed on the horizon and size. */
+function requireFiniteSchedule (s: ExecutionSchedule): void {
+  const scalars = [s.kappa, s.kappaTilde, s.expectedCostQuote, s.varianceQuote2, s.stdCostQuote, s.halfLifeDays ?? 0]
+  if (scalars.every(Number.isFinite) && s.holdingsBase.every(Number.isFinite) && s.tradesBase.every(Number.isFinite)) return
+  throw unprocessable('body/qtyBase', 'qtyBase, horizonDays and the impact parameters small enough that the schedule stays finite', `the schedule overflows: kappa ${s.kappa}, expectedCostQuote ${s.expectedCostQuote}, varianceQuote2 ${s.varianceQuote2}`)
 }
 
 /**

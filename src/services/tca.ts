@@ -71,5 +71,11 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
       throw asUnprocessable(err, prefix)
     }
   }
-  return { response: { trades: out, summary: withoutNulls(summariseTca(results)) }, records }
+  let summary
+  try {
+    summary = summariseTca(results)
+  } catch (err) {
+    throw asUnprocessable(err, 'body/')
+  }
+  return { response: { trades: out, summary: withoutNulls(summary) }, records }
 }

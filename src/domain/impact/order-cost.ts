@@ -56,8 +56,7 @@ export function orderCost (input: OrderCostInput): OrderCost {
   const spreadCostFraction = bpsToFraction(spreadBps) / 2
   const totalFraction = impactCostFraction + spreadCostFraction + feeRate
   const totalCostQuote = totalFraction * notionalQuote
-  requireFinite('orderCost', 'qtyBase', totalCostQuote, true, 'small enough that qtyBase * priceQuote stays finite')
-  return {
+  const cost = {
     notionalQuote,
     participation: qtyBase / advBase,
     impactBps: fractionToBps(impactCostFraction),
@@ -70,4 +69,11 @@ export function orderCost (input: OrderCostInput): OrderCost {
     totalCostQuote,
     expectedAvgPriceQuote: priceQuote * (1 + sideSign(input.side) * (impactCostFraction + spreadCostFraction))
   }
+  // output guards: an overflow is blamed on the input that drives it
+  requireFinite('orderCost', 'qtyBase', cost.participation, true, 'small enough that qtyBase / advBase stays finite')
+  const quoteOk = Number.isFinite(cost.notionalQuote) && Number.isFinite(cost.impactQuote) && Number.isFinite(cost.spreadCostQuote) && Number.isFinite(cost.feeQuote)
+  requireFinite('orderCost', 'qtyBase', totalCostQuote, quoteOk, 'small enough that qtyBase * priceQuote and the costs stay finite')
+  requireFinite('orderCost', 'spreadBps', cost.totalCostBps, Number.isFinite(cost.impactBps), 'small enough that the total cost in bps stays finite')
+  requireFinite('orderCost', 'priceQuote', cost.expectedAvgPriceQuote, true, 'small enough that the expected fill price stays finite')
+  return cost
 }

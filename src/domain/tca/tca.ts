@@ -146,6 +146,7 @@ export function analyseTrade (trade: TcaTradeInput, estimateImpactCost: ImpactCo
     vwapSlippageQuote = (execPriceQuote - vwapQuote) * sign * qtyBase
     requireFiniteOutput(fn, 'vwapQuote', vwapSlippageQuote, vwapQuote)
     vwapSlippageBps = fractionToBps(slippageFraction)
+    requireFiniteOutput(fn, 'vwapQuote', vwapSlippageBps, vwapQuote)
   }
 
   const relSpread = spreadQuote / midQuote
@@ -167,6 +168,11 @@ export function analyseTrade (trade: TcaTradeInput, estimateImpactCost: ImpactCo
   const totalCostBps = fractionToBps(shortfallFraction) + fractionToBps(feeFraction)
   const totalCostQuote = shortfallQuote + feeQuote
   requireFiniteOutput(fn, 'feeQuote', totalCostQuote, feeQuote)
+  // bps are fractions times 1e4: a fraction near the float limit overflows only there
+  requireFiniteOutput(fn, 'arrivalPriceQuote', fractionToBps(shortfallFraction) + shortfallQuote, arrivalPriceQuote)
+  requireFiniteOutput(fn, 'spreadQuote', fractionToBps(spreadCostFraction), spreadQuote)
+  requireFiniteOutput(fn, 'feeQuote', fractionToBps(feeFraction) + totalCostBps, feeQuote)
+  requireFiniteOutput(fn, 'qtyBase', fractionToBps(impactFraction), qtyBase)
   return {
     side,
     notionalQuote,
@@ -238,6 +244,7 @@ function weightedAverage (weightedSum: number, weight: number): number | null {
 /**
  * Aggregates analyseTrade results (definitions on TcaSummary). O(n).
  * @throws TypeError if results is not an array.
+ * @throws DomainRangeError naming 'trades' when a notional-weighted sum overflows.
  */
 export function summariseTca (results: readonly TcaTradeResult[]): TcaSummary {
   if (!Array.isArray(results)) throw new TypeError('summariseTca: results must be an array of TcaTradeResult')
@@ -258,6 +265,8 @@ export function summariseTca (results: readonly TcaTradeResult[]): TcaSummary {
     impactW += w * r.estimatedImpactBps; impactQ += r.estimatedImpactQuote
     totalW += w * r.totalCostBps; totalQ += r.totalCostQuote
   }
+  const sums = [notional, isW, isQ, vwapW, vwapQ, spreadW, spreadQ, feeW, feeQ, impactW, impactQ, totalW, totalQ, isW - impactW, isQ - impactQ]
+  if (!sums.every(Number.isFinite)) fail('summariseTca', 'trades', 'notionals and costs whose sums stay finite', 'an overflowing sum')
   const isAvg = weightedAverage(isW, notional)
   const impactAvg = weightedAverage(impactW, notional)
   return {
