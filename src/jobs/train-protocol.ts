@@ -27,6 +27,8 @@ export interface TrainResult {
     mlp?: { name: 'mlp', model: MlpJson }
   }
   failures: Record<string, string>
+  /** the training thread's nice value (Linux; 19: it yields the CPU to serving), undefined elsewhere */
+  workerNice?: number
 }
 
 /**

@@ -1,0 +1,264 @@
+/**
+ * Micro-benchmarks: each domain function against a hand-written inline loop computing the same
+ * numbers, timed in the same process. Before timing, both are checked to agree to 1e-12 relative,
+ * so the baseline is honest. Every result goes into a sink that is returned and printed, so no
+ * call can be dropped as dead code.
+ */
+import { sqrtImpactCost, type SqrtImpactParams } from '../src/domain/impact/sqrt-impact.js'
+import { mlpFromJson, predictMlp, type MlpJson } from '../src/domain/learn/mlp.js'
+import { impactFeatures } from '../src/domain/learn/impact-features.js'
+import { createRng } from '../src/domain/learn/rng.js'
+import { optimalSchedule, type AlmgrenChrissParams } from '../src/domain/execution/almgren-chriss.js'
+import { loadEmbeddedModels } from '../src/models/embedded-models.js'
+import { medianOf } from './lib/stats.js'
+
+export interface MicroOptions {
+  /** timed repetitions per implementation (median reported) */
+  reps: number
+  /** target wall time of one repetition, ms */
+  repMs: number
+  modelsPath: string
+}
+
+export interface MicroResult {
+  name: string
+  libraryNsPerCall: number
+  inlineNsPerCall: number
+  /** library / inline */
+  ratio: number
+  callsPerRep: number
+  reps: number
+  /** largest relative difference found in the equality check */
+  maxRelDiff: number
+}
+
+interface MicroCase {
+  name: string
+  /** n calls of the library function; returns the sum of what they returned */
+  library: (n: number) => number
+  /** n calls of the inline baseline; returns the sum of what they returned */
+  inline: (n: number) => number
+  /** largest relative difference between the two over the case's inputs */
+  maxRelDiff: () => number
+}
+
+const INPUTS = 1024 // a power of two: `i & (INPUTS - 1)` cycles the inputs without a modulo
+const MASK = INPUTS - 1
+const TOLERANCE = 1e-12
+
+function relDiff (a: number, b: number): number {
+  if (a === b) return 0
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b))
+}
+
+function sqrtCase (params: Required<SqrtImpactParams>): MicroCase {
+  const rng = createRng(1)
+  const advBase = 120_000
+  const qty = Float64Array.from({ length: INPUTS }, () => Math.exp(2 + 2 * rng.normal()))
+  const vol = Float64Array.from({ length: INPUTS }, () => 0.01 + 0.05 * rng.next())
+  const { impactCoef, smearingFactor } = params
+  return {
+    name: 'sqrt impact cost (sqrtImpactCost)',
+    library: (n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) acc += sqrtImpactCost(params, qty[i & MASK] / advBase, vol[i & MASK])
+      return acc
+    },
+    inline: (n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) acc += impactCoef * vol[i & MASK] * Math.sqrt(qty[i & MASK] / advBase) * smearingFactor
+      return acc
+    },
+    maxRelDiff: () => {
+      let worst = 0
+      for (let i = 0; i < INPUTS; i++) {
+        worst = Math.max(worst, relDiff(sqrtImpactCost(params, qty[i] / advBase, vol[i]), impactCoef * vol[i] * Math.sqrt(qty[i] / advBase) * smearingFactor))
+      }
+      return worst
+    }
+  }
+}
+
+/** A plain forward pass over the JSON weights copied into Float64Arrays: standardise, two ReLU layers, linear output. */
+function inlineMlp (json: MlpJson): (row: ArrayLike<number>) => number {
+  const [nIn, h1, h2] = json.layerSizes
+  const w1 = Float64Array.from(json.layers[0].weights.flat())
+  const b1 = Float64Array.from(json.layers[0].biases)
+  const w2 = Float64Array.from(json.layers[1].weights.flat())
+  const b2 = Float64Array.from(json.layers[1].biases)
+  const w3 = Float64Array.from(json.layers[2].weights[0])
+  const b3 = json.layers[2].biases[0]
+  const mean = Float64Array.from(json.standardiser.mean)
+  const std = Float64Array.from(json.standardiser.std)
+  const z = new Float64Array(nIn)
+  const a1 = new Float64Array(h1)
+  const { targetMean, targetStd } = json
+  return (row) => {
+    for (let i = 0; i < nIn; i++) z[i] = (row[i] - mean[i]) / std[i]
+    for (let j = 0; j < h1; j++) {
+      let acc = b1[j]
+      for (let i = 0; i < nIn; i++) acc += w1[j * nIn + i] * z[i]
+      a1[j] = acc > 0 ? acc : 0
+    }
+    let out = b3
+    for (let k = 0; k < h2; k++) {
+      let acc = b2[k]
+      for (let j = 0; j < h1; j++) acc += w2[k * h1 + j] * a1[j]
+      out += w3[k] * (acc > 0 ? acc : 0)
+    }
+    return targetMean + targetStd * out
+  }
+}
+
+function mlpCase (json: MlpJson): MicroCase {
+  const model = mlpFromJson(json)
+  const forward = inlineMlp(json)
+  const rng = createRng(2)
+  // realistic feature rows: orders of 0.001% to 5% of a day's volume on 1-6 %/day volatility
+  const rows = Array.from({ length: INPUTS }, () => impactFeatures({
+    participation: Math.exp(-9 + 2 * rng.normal()),
+    relSpread: 1e-4 * (0.5 + rng.next()),
+    volDaily: 0.01 + 0.05 * rng.next(),
+    sideSign: rng.next() < 0.5 ? 1 : -1
+  }))
+  return {
+    name: `MLP forward pass ${json.layerSizes.join('-')} (predictMlp)`,
+    library: (n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) acc += predictMlp(model, rows[i & MASK])
+      return acc
+    },
+    inline: (n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) acc += forward(rows[i & MASK])
+      return acc
+    },
+    maxRelDiff: () => rows.reduce((worst, row) => Math.max(worst, relDiff(predictMlp(model, row), forward(row))), 0)
+  }
+}
+
+interface InlineSchedule { kappa: number, timesDays: number[], holdingsBase: number[], tradesBase: number[], expectedCostQuote: number, varianceQuote2: number }
+
+/** Almgren-Chriss (2000) closed form: x_j = X sinh(kappa (T - t_j)) / sinh(kappa T), with E and V. */
+function inlineSchedule (p: AlmgrenChrissParams): InlineSchedule {
+  const { initialHoldingsBase: x0, horizonDays: horizon, periods: n, riskAversion, volQuote, permanentImpact, temporaryImpact, halfSpreadQuote } = p
+  const tau = horizon / n
+  const etaTilde = temporaryImpact - permanentImpact * tau / 2
+  const kappaTilde = Math.sqrt(riskAversion * volQuote * volQuote / etaTilde)
+  // (2/tau^2)(cosh(kappa tau) - 1) = kappaTilde^2 solved as 2 asinh(kappaTilde tau / 2): acosh(1 + tiny) would lose ~5e-11
+  const kappa = 2 * Math.asinh(kappaTilde * tau / 2) / tau
+  const sinhKappaT = Math.sinh(kappa * horizon)
+  const timesDays = new Array<number>(n + 1)
+  const holdingsBase = new Array<number>(n + 1)
+  const tradesBase = new Array<number>(n)
+  timesDays[0] = 0
+  holdingsBase[0] = x0
+  let sumAbsTrade = 0
+  let sumSqTrade = 0
+  let sumSqHolding = 0
+  for (let j = 1; j <= n; j++) {
+    timesDays[j] = j * tau
+    const x = j === n ? 0 : x0 * Math.sinh(kappa * tau * (n - j)) / sinhKappaT
+    holdingsBase[j] = x
+    const trade = holdingsBase[j - 1] - x
+    tradesBase[j - 1] = trade
+    sumAbsTrade += Math.abs(trade)
+    sumSqTrade += trade * trade
+    sumSqHolding += x * x
+  }
+  const expectedCostQuote = permanentImpact * x0 * x0 / 2 + halfSpreadQuote * sumAbsTrade + etaTilde / tau * sumSqTrade
+  const varianceQuote2 = volQuote * volQuote * tau * sumSqHolding
+  return { kappa, timesDays, holdingsBase, tradesBase, expectedCostQuote, varianceQuote2 }
+}
+
+function scheduleCase (periods: number): MicroCase {
+  // Almgren & Chriss (2000), section 3 example (1e6 shares over 5 days), on a grid of `periods` intervals;
+  // lambda varies per call so no two calls are the same
+  const base = { initialHoldingsBase: 1e6, horizonDays: 5, periods, volQuote: 0.95, permanentImpact: 2.5e-7, temporaryImpact: 2.5e-6, halfSpreadQuote: 0.0625 }
+  const lambdas = Float64Array.from({ length: 16 }, (_, i) => 1e-7 * (1 + i))
+  const paramsAt = (i: number): AlmgrenChrissParams => ({ ...base, riskAversion: lambdas[i & 15] })
+  return {
+    name: `Almgren-Chriss schedule N=${periods} (optimalSchedule)`,
+    library: (n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) {
+        const s = optimalSchedule(paramsAt(i))
+        acc += s.expectedCostQuote + s.holdingsBase[1]
+      }
+      return acc
+    },
+    inline: (n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) {
+        const s = inlineSchedule(paramsAt(i))
+        acc += s.expectedCostQuote + s.holdingsBase[1]
+      }
+      return acc
+    },
+    maxRelDiff: () => {
+      let worst = 0
+      for (let i = 0; i < lambdas.length; i++) {
+        const lib = optimalSchedule(paramsAt(i))
+        const own = inlineSchedule(paramsAt(i))
+        worst = Math.max(worst, relDiff(lib.kappa, own.kappa), relDiff(lib.expectedCostQuote, own.expectedCostQuote), relDiff(lib.varianceQuote2, own.varianceQuote2))
+        for (let j = 0; j <= periods; j++) {
+          worst = Math.max(worst, relDiff(lib.holdingsBase[j], own.holdingsBase[j]), relDiff(lib.timesDays[j], own.timesDays[j]))
+        }
+        for (let j = 0; j < periods; j++) worst = Math.max(worst, relDiff(lib.tradesBase[j], own.tradesBase[j]))
+      }
+      return worst
+    }
+  }
+}
+
+function timeNs (fn: (n: number) => number, n: number, sink: { value: number }): number {
+  const start = process.hrtime.bigint()
+  sink.value += fn(n)
+  return Number(process.hrtime.bigint() - start)
+}
+
+/** Calls per repetition so that one repetition of the slower implementation takes about repMs. */
+function callsFor (c: MicroCase, repMs: number, sink: { value: number }): number {
+  let n = 16
+  for (;;) {
+    const ns = Math.max(timeNs(c.library, n, sink), timeNs(c.inline, n, sink))
+    if (ns >= 20e6 || n >= 1 << 28) return Math.max(1, Math.round(n * repMs * 1e6 / ns))
+    n *= 4
+  }
+}
+
+function runCase (c: MicroCase, options: MicroOptions, sink: { value: number }): MicroResult {
+  const maxRelDiff = c.maxRelDiff()
+  if (!(maxRelDiff <= TOLERANCE)) throw new Error(`micro-benchmark ${c.name}: the inline baseline differs from the library by ${maxRelDiff} relative (> ${TOLERANCE})`)
+  const calls = callsFor(c, options.repMs, sink)
+  // warm-up: both implementations optimised by the JIT before any timed repetition
+  timeNs(c.library, calls, sink)
+  timeNs(c.inline, calls, sink)
+  const library: number[] = []
+  const inline: number[] = []
+  for (let r = 0; r < options.reps; r++) {
+    // alternate which runs first so drift hits both equally
+    if (r % 2 === 0) {
+      library.push(timeNs(c.library, calls, sink) / calls)
+      inline.push(timeNs(c.inline, calls, sink) / calls)
+    } else {
+      inline.push(timeNs(c.inline, calls, sink) / calls)
+      library.push(timeNs(c.library, calls, sink) / calls)
+    }
+  }
+  const libraryNsPerCall = medianOf(library)
+  const inlineNsPerCall = medianOf(inline)
+  return { name: c.name, libraryNsPerCall, inlineNsPerCall, ratio: libraryNsPerCall / inlineNsPerCall, callsPerRep: calls, reps: options.reps, maxRelDiff }
+}
+
+/** Runs every micro-benchmark; `sink` is the sum of every result computed (print it). */
+export function runMicro (options: MicroOptions): { results: MicroResult[], sink: number } {
+  const models = loadEmbeddedModels(options.modelsPath)
+  const sqrt = models.sqrt.record
+  const mlp = models.mlp.record
+  if (sqrt.name !== 'sqrt' || mlp.name !== 'mlp') throw new Error(`${options.modelsPath}: expected sqrt and mlp records`)
+  const cases = [sqrtCase(sqrt.params), mlpCase(mlp.model), scheduleCase(1000)]
+  const sink = { value: 0 }
+  const results = cases.map((c) => runCase(c, options, sink))
+  return { results, sink: sink.value }
+}
