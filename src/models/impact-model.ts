@@ -50,6 +50,8 @@ export interface ImpactModel {
   readonly parameters: Readonly<Record<string, unknown>>
   readonly calibration: Readonly<Record<string, unknown>>
   readonly record: ModelRecord
+  /** name, version and source, as every estimate reports them (one shared frozen object) */
+  readonly info: Readonly<{ name: ModelName, version: string, source: ModelSource }>
   predictCost: (input: ImpactFeatureInput) => number
 }
 
@@ -79,6 +81,7 @@ function checkMeta (record: ModelRecord, path: string): ValidityRanges {
 export function modelFromRecord (record: ModelRecord, path = 'record'): ImpactModel {
   objectAt(record, path)
   const validity = checkMeta(record, path)
+  const info = <N extends ModelName>(name: N) => Object.freeze({ name, version: record.version, source: record.source })
   const meta = { version: record.version, source: record.source, validity, calibration: record.calibration, record }
   switch (record.name) {
     case 'sqrt': {
@@ -89,7 +92,7 @@ export function modelFromRecord (record: ModelRecord, path = 'record'): ImpactMo
         smearingFactor: finiteAt(p.smearingFactor, `${path}.params.smearingFactor`)
       }
       validateSqrtImpactParams(params, 'modelFromRecord')
-      return Object.freeze({ name: 'sqrt' as const, ...meta, parameters: Object.freeze({ ...params }), predictCost: (input: ImpactFeatureInput) => sqrtImpactCost(params, input.participation, input.volDaily) })
+      return Object.freeze({ name: 'sqrt' as const, ...meta, info: info('sqrt'), parameters: Object.freeze({ ...params }), predictCost: (input: ImpactFeatureInput) => sqrtImpactCost(params, input.participation, input.volDaily) })
     }
     case 'linear': {
       const model = linearFromJson(record.model)
@@ -97,6 +100,7 @@ export function modelFromRecord (record: ModelRecord, path = 'record'): ImpactMo
       return Object.freeze({
         name: 'linear' as const,
         ...meta,
+        info: info('linear'),
         parameters: Object.freeze({ featureNames: model.featureNames, coefficients: model.coefficients, intercept: model.intercept, standardiser: model.standardiser }),
         predictCost: (input: ImpactFeatureInput) => predictLinear(model, impactFeatures(input, row))
       })
@@ -107,6 +111,7 @@ export function modelFromRecord (record: ModelRecord, path = 'record'): ImpactMo
       return Object.freeze({
         name: 'mlp' as const,
         ...meta,
+        info: info('mlp'),
         parameters: Object.freeze({ featureNames: model.featureNames, layerSizes: model.layerSizes, training: model.training }),
         predictCost: (input: ImpactFeatureInput) => predictMlp(model, impactFeatures(input, row))
       })

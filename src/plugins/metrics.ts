@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
+import { HttpRequestStats } from './http-stats.js'
 import type { AppDeps } from '../app.js'
 import { MODEL_NAMES } from '../models/impact-model.js'
 
@@ -9,7 +10,7 @@ const OUTCOMES = ['published', 'kept', 'failed'] as const
 
 /**
  * Prometheus metrics for one app, on its own registry (several apps in one process, as in the
- * tests, never share series). Requests are counted and timed in one onResponse hook; everything
+ * tests, never share series). Requests are counted and timed in one onResponse hook (HttpRequestStats); everything
  * else (models, job, Redis, Bybit) is read from the dependencies when /metrics is scraped, so it
  * costs nothing between scrapes. Requests slower than SLOW_REQUEST_MS are logged with their id.
  */
@@ -18,18 +19,14 @@ export function registerMetrics (app: FastifyInstance, deps: AppDeps): Registry 
   // process and runtime series, among them nodejs_eventloop_lag_* (event-loop lag)
   collectDefaultMetrics({ register: registry })
 
-  const labelNames = ['method', 'route', 'status_code'] as const
-  const requests = new Counter({ name: 'pretrade_http_requests_total', help: 'HTTP requests answered, by method, route template and status code', labelNames, registers: [registry] })
-  const latency = new Histogram({ name: 'pretrade_http_request_duration_seconds', help: 'Time from request received to response sent, seconds', labelNames, buckets: LATENCY_BUCKETS_SECONDS, registers: [registry] })
+  const http = new HttpRequestStats(LATENCY_BUCKETS_SECONDS)
   const slowMs = deps.config.SLOW_REQUEST_MS
 
   app.addHook('onResponse', (request, reply, done) => {
     // the route template, never the raw URL, so label cardinality stays bounded
     const route = request.routeOptions.url ?? 'unmatched'
-    const labels = { method: request.method, route, status_code: reply.statusCode }
     const ms = reply.elapsedTime
-    requests.inc(labels)
-    latency.observe(labels, ms / 1000)
+    http.observe(request.method, route, reply.statusCode, ms / 1000)
     if (slowMs > 0 && ms > slowMs) request.log.warn({ route, statusCode: reply.statusCode, ms: Math.round(ms) }, 'slow request')
     done()
   })
@@ -64,7 +61,7 @@ export function registerMetrics (app: FastifyInstance, deps: AppDeps): Registry 
     // scrapes must still answer while the replica sheds load: they show why it does
     config: { pressureHandler: () => undefined }
   }, async (_request, reply) => {
-    const text = await registry.metrics()
+    const text = `${await registry.metrics()}\n${http.exposition()}`
     return await reply.type(registry.contentType).send(text)
   })
   return registry

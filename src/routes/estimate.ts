@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app.js'
-import { estimateByMethod } from '../services/book-estimator.js'
+import { estimateByMethod, estimateWithBook } from '../services/book-estimator.js'
+import { estimateOrder } from '../services/estimator.js'
 import { withErrors } from './schemas/common.js'
 import { EstimateBatchRequest, EstimateBatchResponse, type EstimateRequest } from './schemas/estimate.js'
 import { Type } from '@sinclair/typebox'
@@ -32,7 +33,9 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
     const orders = request.body.orders as EstimateRequest[]
     const results = new Array(orders.length)
     for (let i = 0; i < orders.length; i++) {
-      results[i] = await estimateByMethod(orders[i], deps, `body/orders/${i}/`)
+      // awaited only for method "book" (an order-book fetch): a model estimate is synchronous
+      const order = orders[i]
+      results[i] = order.method === 'book' ? await estimateWithBook(order, deps, `body/orders/${i}/`) : estimateOrder(order, deps, `body/orders/${i}/`)
     }
     return { count: results.length, results }
   })

@@ -12,7 +12,7 @@ export interface EstimatorDeps {
   models: ModelStore
 }
 
-type Warning = { code: string, message: string }
+type Warning = Readonly<{ code: string, message: string }>
 const MARKET_INPUTS = ['priceQuote', 'volDaily', 'advBase', 'spreadBps'] as const
 
 /** Market inputs for the order: the request's where given, else the symbol's market state. */
@@ -22,8 +22,10 @@ export function resolveMarketInputs (
   fieldPrefix: string
 ): { priceQuote: number, volDaily: number, advBase: number, spreadBps: number, state: MarketState | undefined } {
   const state = market.get(request.symbol)
-  const missing = MARKET_INPUTS.filter((k) => request[k] === undefined && state === undefined)
-  if (missing.length > 0) throw unknownSymbol(`${fieldPrefix}symbol`, request.symbol, missing)
+  if (state === undefined) {
+    const missing = MARKET_INPUTS.filter((k) => request[k] === undefined)
+    if (missing.length > 0) throw unknownSymbol(`${fieldPrefix}symbol`, request.symbol, missing)
+  }
   return {
     priceQuote: request.priceQuote ?? (state as MarketState).priceQuote,
     volDaily: request.volDaily ?? (state as MarketState).volDaily,
@@ -47,20 +49,29 @@ export function marketStateInfo (state: MarketState): { source: string, asOfMs: 
   return { source: state.source, asOfMs: state.asOfMs, ageMs: Math.max(0, Date.now() - state.asOfMs) }
 }
 
+/** The last warning built per calibrated range: a market-state input outside the range repeats on every estimate. */
+const lastWarning = new WeakMap<object, { value: number, code: string, warning: Warning }>()
+
+/** A warning when `value` lies outside `range`; the same frozen object while the value repeats. */
 export function rangeWarning (what: string, value: number, range: { min: number, max: number }, code: string): Warning | undefined {
   if (value >= range.min && value <= range.max) return undefined
-  return { code, message: `${what} ${value.toPrecision(4)} is outside the range the model was calibrated on [${range.min.toPrecision(4)}, ${range.max.toPrecision(4)}]; the estimate is an extrapolation` }
+  const last = lastWarning.get(range)
+  if (last !== undefined && last.value === value && last.code === code) return last.warning
+  const warning = Object.freeze({ code, message: `${what} ${value.toPrecision(4)} is outside the range the model was calibrated on [${range.min.toPrecision(4)}, ${range.max.toPrecision(4)}]; the estimate is an extrapolation` })
+  lastWarning.set(range, { value, code, warning })
+  return warning
 }
 
 /**
  * Prices one order: resolves market inputs, runs the chosen impact model (one model version
- * for the whole order) and adds half spread and fees.
+ * for the whole order) and adds half spread and fees. On the hot path: objects are built in one
+ * fixed shape, without spreads, so the serializer sees one hidden class.
  * @throws 422 errors naming the field (`fieldPrefix` + name) for unknown symbols or inputs the math rejects.
  */
 export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fieldPrefix = 'body/'): EstimateResponse {
   const inputs = resolveMarketInputs(request, deps.market, fieldPrefix)
-  const category: Category = inputs.state?.category ?? 'linear'
-  const fees = deps.market.fees(category)
+  const state = inputs.state
+  const fees = deps.market.fees(state?.category ?? 'linear')
   const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
   const modelName: ModelName = request.model ?? 'sqrt'
   const model = deps.models.modelsFor(request.symbol)[modelName]
@@ -80,7 +91,7 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       impactCostFraction = 0
     }
     if (!Number.isFinite(fractionToBps(impactCostFraction))) throw unprocessable(`${fieldPrefix}qtyBase`, 'small enough that the predicted impact in bps stays finite', `model ${modelName} predicts an impact of ${impactCostFraction} (as a fraction of price) for participation ${participation}; it overflows`)
-    const cost = orderCost({ ...inputs, side: request.side, qtyBase: request.qtyBase, feeRate, impactCostFraction })
+    const cost = orderCost({ side: request.side, qtyBase: request.qtyBase, priceQuote: inputs.priceQuote, advBase: inputs.advBase, spreadBps: inputs.spreadBps, feeRate, impactCostFraction })
     const w1 = rangeWarning('participation', participation, model.validity.participation, 'PARTICIPATION_OUTSIDE_CALIBRATION')
     const w2 = rangeWarning('volDaily', inputs.volDaily, model.validity.volDaily, 'VOLATILITY_OUTSIDE_CALIBRATION')
     if (w1 !== undefined) warnings.push(w1)
@@ -90,21 +101,39 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       side: request.side,
       qtyBase: request.qtyBase,
       priceQuote: inputs.priceQuote,
+      notionalQuote: cost.notionalQuote,
+      participation: cost.participation,
       volDaily: inputs.volDaily,
       advBase: inputs.advBase,
       spreadBps: inputs.spreadBps,
-      ...cost,
-      model: { name: model.name, version: model.version, source: model.source },
-      inputs: {
-        priceQuote: request.priceQuote === undefined ? 'market-state' : 'request',
-        volDaily: request.volDaily === undefined ? 'market-state' : 'request',
-        advBase: request.advBase === undefined ? 'market-state' : 'request',
-        spreadBps: request.spreadBps === undefined ? 'market-state' : 'request'
-      },
-      ...(inputs.state !== undefined ? { marketState: marketStateInfo(inputs.state) } : {}),
+      impactBps: cost.impactBps,
+      impactQuote: cost.impactQuote,
+      spreadCostBps: cost.spreadCostBps,
+      spreadCostQuote: cost.spreadCostQuote,
+      feeBps: cost.feeBps,
+      feeQuote: cost.feeQuote,
+      totalCostBps: cost.totalCostBps,
+      totalCostQuote: cost.totalCostQuote,
+      expectedAvgPriceQuote: cost.expectedAvgPriceQuote,
+      model: model.info,
+      inputs: inputSources(request),
+      marketState: state !== undefined ? marketStateInfo(state) : undefined,
       warnings
     }
   } catch (err) {
     throw asUnprocessable(err, fieldPrefix)
   }
+}
+
+type InputSources = EstimateResponse['inputs']
+/** The 16 possible `inputs` objects, shared and frozen: which market inputs the request gave. */
+const INPUT_SOURCES: readonly InputSources[] = Array.from({ length: 16 }, (_, bits) => Object.freeze({
+  priceQuote: (bits & 1) !== 0 ? 'request' : 'market-state',
+  volDaily: (bits & 2) !== 0 ? 'request' : 'market-state',
+  advBase: (bits & 4) !== 0 ? 'request' : 'market-state',
+  spreadBps: (bits & 8) !== 0 ? 'request' : 'market-state'
+} as const))
+
+function inputSources (request: EstimateRequest): InputSources {
+  return INPUT_SOURCES[(request.priceQuote !== undefined ? 1 : 0) | (request.volDaily !== undefined ? 2 : 0) | (request.advBase !== undefined ? 4 : 0) | (request.spreadBps !== undefined ? 8 : 0)]
 }
