@@ -1,8 +1,8 @@
-import { abdiRanaldoRelSpread, averageDailyVolumeBase, BAR_INTERVAL_MS, realisedVolDaily, type MinuteBar } from '../domain/impact/kline-samples.js'
-import { buildTapeImpactSamples, type TapeMarket, type Trade } from '../domain/impact/tape-samples.js'
+import { trailingMarket, type MinuteBar } from '../domain/impact/kline-samples.js'
+import { buildTapeImpactSamples, type Trade } from '../domain/impact/tape-samples.js'
 import { isUsableSample, type TimedSample } from '../domain/validation/gate.js'
 import { sideSign } from '../domain/units.js'
-import { contiguousTail, MIN_LIVE_BARS } from '../market/live-market-state.js'
+import { MIN_LIVE_BARS } from '../market/live-market-state.js'
 import type { TcaRecord, TcaStore } from '../store/tca-store.js'
 import type { SampleBatch } from './recalibrate.js'
 
@@ -17,32 +17,6 @@ export function tcaSample (r: TcaRecord): TimedSample {
     relSpread: r.relSpread,
     signedReturn: r.execPriceQuote / r.arrivalPriceQuote - 1
   }
-}
-
-/** Index of the first bar that has not closed by `tMs` (bars close at openTimeMs + 1 minute). */
-function closedBefore (bars: readonly MinuteBar[], tMs: number): number {
-  let lo = 0
-  let hi = bars.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (bars[mid].openTimeMs + BAR_INTERVAL_MS <= tMs) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
-
-/**
- * Market state as known just before `tMs`, from 1-minute bars that closed before it (strictly
- * earlier data: no look-ahead): volDaily and relSpread (Abdi-Ranaldo) over the trailing
- * `volWindowMinutes`, advBase over the trailing `advWindowMinutes`, both within the contiguous
- * tail. Undefined with fewer than MIN_LIVE_BARS such bars.
- */
-export function marketBefore (bars: readonly MinuteBar[], tMs: number, volWindowMinutes: number, advWindowMinutes: number): TapeMarket | undefined {
-  const end = closedBefore(bars, tMs)
-  const tail = contiguousTail(bars.slice(Math.max(0, end - Math.max(volWindowMinutes, advWindowMinutes)), end))
-  if (tail.length < MIN_LIVE_BARS) return undefined
-  const volBars = tail.slice(-volWindowMinutes)
-  return { advBase: averageDailyVolumeBase(tail.slice(-advWindowMinutes)), volDaily: realisedVolDaily(volBars), relSpread: abdiRanaldoRelSpread(volBars) }
 }
 
 export interface SampleCollectorOptions {
@@ -72,7 +46,7 @@ export function sampleCollector (o: SampleCollectorOptions): (symbol: string) =>
     const [trades, bars] = await Promise.all([o.trades(symbol), o.bars(symbol)])
     const tape = buildTapeImpactSamples(trades, {
       windowMs: o.windowMinutes * 60_000,
-      marketAt: (startMs) => marketBefore(bars, startMs, o.volWindowMinutes, o.advWindowMinutes)
+      marketAt: trailingMarket(bars, { volWindowMinutes: o.volWindowMinutes, advWindowMinutes: o.advWindowMinutes, minBars: MIN_LIVE_BARS })
     })
     return {
       samples: tape.samples,
