@@ -15,13 +15,16 @@ import { ESTIMATE_SQRT, SCENARIOS, type Scenario } from './scenarios.js'
 import { compare } from './lib/compare.js'
 import type { LoadOptions } from './lib/load.js'
 import { postJson, startService, type Service } from './lib/processes.js'
+import { startCommand } from '../test/support/start-command.js'
 import { formatMicro, formatRows, makeRow, type Criterion, type Row } from './lib/report.js'
 import { hotSwap, SWAP_EVERY_MS } from './hot-swap.js'
 import { retrain, type Retrain } from './retrain.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const SERVER = join(ROOT, 'dist/src/server.js')
-const BASELINE = join(ROOT, 'dist/bench/baseline-server.js')
+// ours exactly as `npm start` runs it; the baseline with the same node flags
+const START = startCommand(ROOT)
+const SERVER = [...START.nodeFlags, join(ROOT, START.script)]
+const BASELINE = [...START.nodeFlags, join(ROOT, 'dist/bench/baseline-server.js')]
 const MODELS_PATH = join(ROOT, 'embedded/models.json')
 const SECTIONS = ['micro', 'http', 'swap', 'retrain'] as const
 type Section = typeof SECTIONS[number]
@@ -98,9 +101,9 @@ interface Context {
   cleanups: Array<() => Promise<unknown>>
 }
 
-async function start (ctx: Context, name: string, script: string, env: Record<string, string>, readyPath = '/ready'): Promise<Service> {
+async function start (ctx: Context, name: string, args: readonly string[], env: Record<string, string>, readyPath = '/ready'): Promise<Service> {
   progress(`starting ${name}`)
-  const service = await startService(name, script, env, ctx.work, readyPath, ROOT)
+  const service = await startService(name, args, env, ctx.work, readyPath, ROOT)
   ctx.services.push(service)
   return service
 }

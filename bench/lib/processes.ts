@@ -33,14 +33,14 @@ function logTail (path: string): string {
 }
 
 /**
- * Spawns `node <script>` in `cwd` with PORT and HOST=127.0.0.1 plus `env`, and resolves once GET
+ * Spawns `node <args>` (flags, then the script) in `cwd` with PORT and HOST=127.0.0.1 plus `env`, and resolves once GET
  * `readyPath` answers 200. @throws Error with the log's tail if it exits or is not ready within 30 s.
  */
-export async function startService (name: string, script: string, env: Record<string, string>, logDir: string, readyPath: string, cwd: string): Promise<Service> {
+export async function startService (name: string, args: readonly string[], env: Record<string, string>, logDir: string, readyPath: string, cwd: string): Promise<Service> {
   const port = await freePort()
   const logPath = join(logDir, `${name}.log`)
   const log = openSync(logPath, 'a')
-  const child = spawn(process.execPath, [script], { cwd, env: { ...baseEnv(), ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', log, log] })
+  const child = spawn(process.execPath, [...args], { cwd, env: { ...baseEnv(), ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', log, log] })
   closeSync(log)
   const url = `http://127.0.0.1:${port}`
   const stop = async (): Promise<void> => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { startCommand } from './start-command.js'
 import { freePort } from './redis-server.js'
 import { waitFor } from './redis-test.js'
 
@@ -23,14 +24,15 @@ const OUTPUT_KEEP_CHARS = 20_000
 const DEFAULT_ENV = { LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 /**
- * Spawns `node dist/src/server.js` on a free port of 127.0.0.1 with `env` over the test's own
+ * Spawns the server as `npm start` does (startCommand) on a free port of 127.0.0.1 with `env` over the test's own
  * environment and DEFAULT_ENV, and resolves once GET /ready answers 200. Build first
  * (`npm run build`). The process is SIGKILLed at teardown if it still runs.
  * @throws Error when it does not become ready within readyTimeoutMs (its output in the message).
  */
 export async function startServerProcess (t: Teardown, env: Record<string, string>, readyTimeoutMs = 20_000): Promise<ServerProcess> {
   const port = await freePort()
-  const child = spawn(process.execPath, ['dist/src/server.js'], {
+  const { nodeFlags, script } = startCommand()
+  const child = spawn(process.execPath, [...nodeFlags, script], {
     env: { ...process.env, ...DEFAULT_ENV, ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe']
   })
