@@ -4,7 +4,7 @@ import { configuredSymbols, type Config } from './config.js'
 import { RecalibrationJob } from './jobs/recalibrate.js'
 import { sampleCollector } from './jobs/samples.js'
 import { startSchedules, type Schedules } from './jobs/schedules.js'
-import { trainInWorker } from './jobs/train-protocol.js'
+import { TrainingThread } from './jobs/train-protocol.js'
 import { BookCache } from './market/book-cache.js'
 import { BybitClient } from './market/bybit/client.js'
 import { TradeTape } from './market/bybit/trade-tape.js'
@@ -89,6 +89,7 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
     volWindowMinutes: config.VOL_WINDOW_MINUTES,
     advWindowMinutes: config.ADV_WINDOW_MINUTES
   })
+  const trainer = new TrainingThread()
   const job = new RecalibrationJob({
     models,
     // the job refreshes the symbol first: if Bybit cannot answer, the run fails and the published models stay
@@ -96,7 +97,7 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
       await market.refreshSymbol(symbol)
       return await collect(symbol)
     },
-    train: trainInWorker,
+    train: async (request) => await trainer.train(request),
     // with a registry, the leader publishes there (fenced) and every replica, itself included, swaps via the sync
     ...(redis !== undefined ? { publish: redis.publish, canPublish: redis.canPublish } : {}),
     logger
@@ -142,6 +143,7 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
       await firstRefresh
       await tape.stop()
       await job.idle()
+      await trainer.close()
       await redis?.stop()
     },
     refreshMarket: async () => await market.refresh()

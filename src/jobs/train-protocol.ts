@@ -27,26 +27,107 @@ export interface TrainResult {
     mlp?: { name: 'mlp', model: MlpJson }
   }
   failures: Record<string, string>
-  /** the training thread's nice value (Linux; 19: it yields the CPU to serving), undefined elsewhere */
-  workerNice?: number
+  /** the training thread's scheduling after it lowered itself (Linux), undefined elsewhere */
+  workerPriority?: ThreadPriority
 }
 
+/** A thread's scheduling as the kernel reports it (/proc/thread-self/stat, proc(5) fields 19 and 41). */
+export interface ThreadPriority {
+  nice: number
+  /** 'SCHED_IDLE' once lowered where util-linux's chrt exists; 'SCHED_OTHER' (nice 19 only) otherwise */
+  policy: string
+}
+
+/** The sample fields in their packed order (TimedSample: 7 numbers). */
+const SAMPLE_FIELDS = ['startMs', 'endMs', 'signedQtyBase', 'advBase', 'volDaily', 'relSpread', 'signedReturn'] as const
+
 /**
- * Runs one training request in a fresh worker thread and resolves with its result.
- * Under the TypeScript test loader the worker is the .ts source, in production the built .js.
- * @throws Error when the worker fails or exits without an answer.
+ * Samples as one Float64Array, 7 numbers a sample, transferred to the worker without a copy:
+ * structured-cloning thousands of objects blocked the event loop for milliseconds on every run.
  */
-export async function trainInWorker (request: TrainRequest): Promise<TrainResult> {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-  const worker = new Worker(new URL(`./train-worker${ext}`, import.meta.url), { workerData: request })
-  return await new Promise<TrainResult>((resolve, reject) => {
-    let settled = false
-    worker.once('message', (message: { ok: true, result: TrainResult } | { ok: false, error: string }) => {
-      settled = true
-      if (message.ok) resolve(message.result)
-      else reject(new Error(`training failed: ${message.error}`))
+export function packSamples (samples: readonly TimedSample[]): Float64Array<ArrayBuffer> {
+  const n = SAMPLE_FIELDS.length
+  const packed = new Float64Array(samples.length * n)
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i]
+    for (let f = 0; f < n; f++) packed[i * n + f] = s[SAMPLE_FIELDS[f]]
+  }
+  return packed
+}
+
+/** The inverse of packSamples. */
+export function unpackSamples (packed: Float64Array): TimedSample[] {
+  const n = SAMPLE_FIELDS.length
+  const out: TimedSample[] = new Array(packed.length / n)
+  for (let i = 0; i < out.length; i++) {
+    const o = i * n
+    out[i] = { startMs: packed[o], endMs: packed[o + 1], signedQtyBase: packed[o + 2], advBase: packed[o + 3], volDaily: packed[o + 4], relSpread: packed[o + 5], signedReturn: packed[o + 6] }
+  }
+  return out
+}
+
+/** A TrainRequest on the wire: the samples packed. */
+export type PackedTrainRequest = Omit<TrainRequest, 'samples'> & { samples: Float64Array<ArrayBuffer> }
+
+type WorkerReply = { id: number, ok: true, result: TrainResult } | { id: number, ok: false, error: string }
+
+/**
+ * One long-lived training thread, started on first use and kept: it lowers its own scheduling once
+ * (SCHED_IDLE, else nice 19: serving always comes first) and loads the learning code once, instead
+ * of a fresh worker paying its start-up at normal priority on every run. Requests run one at a
+ * time in order. A crashed or exited worker fails the request it was running and is replaced on the
+ * next one. The thread is unref'd: it never keeps the process alive; close() terminates it.
+ * Under the TypeScript test loader the worker is the .ts source, in production the built .js.
+ */
+export class TrainingThread {
+  #worker: Worker | undefined
+  #nextId = 0
+  readonly #pending = new Map<number, { resolve: (r: TrainResult) => void, reject: (e: Error) => void }>()
+  #tail: Promise<unknown> = Promise.resolve()
+
+  /** Trains on `request` in the thread. @throws Error when training fails or the worker dies. */
+  async train (request: TrainRequest): Promise<TrainResult> {
+    const run = this.#tail.then(async () => await this.#send(request))
+    this.#tail = run.catch(() => undefined)
+    return await run
+  }
+
+  /** Terminates the thread (a request in flight fails). */
+  async close (): Promise<void> {
+    const worker = this.#worker
+    this.#worker = undefined
+    if (worker !== undefined) await worker.terminate()
+  }
+
+  async #send (request: TrainRequest): Promise<TrainResult> {
+    const worker = this.#worker ?? this.#start()
+    const id = this.#nextId++
+    return await new Promise<TrainResult>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject })
+      const packed: PackedTrainRequest = { ...request, samples: packSamples(request.samples) }
+      worker.postMessage({ id, request: packed }, [packed.samples.buffer])
     })
-    worker.once('error', (err) => { settled = true; reject(err) })
-    worker.once('exit', (code) => { if (!settled) reject(new Error(`training worker exited with code ${code} without an answer`)) })
-  })
+  }
+
+  #start (): Worker {
+    const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+    const worker = new Worker(new URL(`./train-worker${ext}`, import.meta.url), { workerData: { trainingThread: true } })
+    worker.unref()
+    const failAll = (err: Error): void => {
+      if (this.#worker === worker) this.#worker = undefined
+      for (const p of this.#pending.values()) p.reject(err)
+      this.#pending.clear()
+    }
+    worker.on('message', (reply: WorkerReply) => {
+      const p = this.#pending.get(reply.id)
+      if (p === undefined) return
+      this.#pending.delete(reply.id)
+      if (reply.ok) p.resolve(reply.result)
+      else p.reject(new Error(`training failed: ${reply.error}`))
+    })
+    worker.on('error', (err) => { failAll(err) })
+    worker.on('exit', (code) => { failAll(new Error(`training worker exited with code ${code} without an answer`)) })
+    this.#worker = worker
+    return worker
+  }
 }

@@ -1,15 +1,17 @@
 /**
  * Worker thread of the recalibration job: splits, fits and gates the candidates
  * (evaluateCandidates) off the main thread, so serving never stalls while a model trains.
- * Receives a TrainRequest as workerData and posts one TrainResult.
+ * Started once by TrainingThread (workerData { trainingThread: true }): lowers its own scheduling,
+ * then answers each { id, request: PackedTrainRequest } message with { id, ok, result | error }.
  */
+import { execFileSync } from 'node:child_process'
 import { readFileSync, readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { evaluateCandidates, isFailedFit, predictorFor, type CandidateName, type Predictor } from '../domain/validation/gate.js'
 import { linearFromJson, linearToJson } from '../domain/learn/linear-regression.js'
 import { mlpFromJson, mlpToJson } from '../domain/learn/mlp.js'
-import type { TrainRequest, TrainResult } from './train-protocol.js'
+import { unpackSamples, type PackedTrainRequest, type ThreadPriority, type TrainRequest, type TrainResult } from './train-protocol.js'
 
 function publishedPredictor (request: TrainRequest, name: CandidateName): Predictor | undefined {
   const slot = name === 'logLinear' || name === 'refit05' ? 'sqrt' : name
@@ -22,26 +24,56 @@ function publishedPredictor (request: TrainRequest, name: CandidateName): Predic
 
 /** The lowest scheduling priority (Unix nice value). */
 const LOWEST_PRIORITY = 19
+const POLICIES: Record<number, string> = { 0: 'SCHED_OTHER', 3: 'SCHED_BATCH', 5: 'SCHED_IDLE' }
 
 /**
- * Lowers the calling thread, and only it, to nice 19 (Linux: /proc/thread-self names the thread as
- * `<pid>/task/<tid>`, and setpriority on a thread id renices that one thread). Never throws.
- * @returns the thread's nice value as the kernel reports it afterwards; undefined off Linux.
+ * Lowers the calling thread, and only it (Linux: /proc/thread-self names the thread as
+ * `<pid>/task/<tid>`, and setpriority and sched_setscheduler on a thread id change that one
+ * thread): nice 19, then SCHED_IDLE through util-linux's `chrt` where it exists. Under SCHED_IDLE a
+ * waking event loop preempts the thread at once; nice 19 alone only shrinks its share. Never throws.
+ * @returns the thread's nice value and policy as the kernel reports them afterwards; undefined off Linux.
  */
-export function lowerThreadPriority (): number | undefined {
+export function lowerThreadPriority (): ThreadPriority | undefined {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
     setPriority(tid, LOWEST_PRIORITY)
-    // /proc/<tid>/stat: "pid (comm) state ..."; nice is field 19, the 17th after the closing parenthesis
+    try {
+      execFileSync('chrt', ['--idle', '--pid', '0', String(tid)], { stdio: 'ignore', timeout: 5000 })
+    } catch {
+      // no chrt (not Linux util-linux): nice 19 stays
+    }
+    // /proc/<tid>/stat: "pid (comm) state ..."; after the closing parenthesis field N is at index N - 3
     const stat = readFileSync('/proc/thread-self/stat', 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const policy = Number(fields[38])
+    return { nice: Number(fields[16]), policy: POLICIES[policy] ?? String(policy) }
   } catch {
     return undefined
   }
 }
 
-export function train (request: TrainRequest): TrainResult {
+/** Work between two rests of the training thread, ms, and the length of a rest (at most a 50% duty cycle). */
+const WORK_SLICE_MS = 10
+const restCell = new Int32Array(new SharedArrayBuffer(4))
+let sliceStart = performance.now()
+
+/**
+ * Rests the training thread after every WORK_SLICE_MS of training. A lowered thread still shares the
+ * core's caches and, on SMT machines, its execution units with the event loop: working half the
+ * time halves that interference with serving, and a model that trains for a minute instead of
+ * thirty seconds costs nothing (the job runs every few minutes at most).
+ */
+export function pace (): void {
+  const worked = performance.now() - sliceStart
+  if (worked < WORK_SLICE_MS) return
+  // wall time: a starved SCHED_IDLE thread counts its waits as work, so the rest is capped at one slice
+  Atomics.wait(restCell, 0, 0, WORK_SLICE_MS)
+  sliceStart = performance.now()
+}
+
+export function train (request: TrainRequest, afterEpoch?: () => void): TrainResult {
   const evaluation = evaluateCandidates(request.samples, {
+    mlp: afterEpoch !== undefined ? { afterEpoch } : undefined,
     seed: request.seed,
     gapMs: request.gapMs,
     bucketMs: request.bucketMs,
@@ -63,12 +95,15 @@ export function train (request: TrainRequest): TrainResult {
   }
 }
 
-if (parentPort !== null && workerData !== undefined && workerData !== null) {
-  // on 2 cores a training thread at normal priority takes CPU time from the event loop; at nice 19 serving comes first
-  const workerNice = lowerThreadPriority()
-  try {
-    parentPort.postMessage({ ok: true, result: { ...train(workerData as TrainRequest), workerNice } })
-  } catch (err) {
-    parentPort.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) })
-  }
+if (parentPort !== null && (workerData as { trainingThread?: boolean } | null)?.trainingThread === true) {
+  const port = parentPort
+  // on 2 cores a training thread at normal priority takes CPU time from the event loop: lowered, serving comes first
+  const workerPriority = lowerThreadPriority()
+  port.on('message', ({ id, request }: { id: number, request: PackedTrainRequest }) => {
+    try {
+      port.postMessage({ id, ok: true, result: { ...train({ ...request, samples: unpackSamples(request.samples) }, pace), workerPriority } })
+    } catch (err) {
+      port.postMessage({ id, ok: false, error: err instanceof Error ? err.message : String(err) })
+    }
+  })
 }

@@ -1,4 +1,5 @@
 import { mkdir, open, readFile } from 'node:fs/promises'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { dirname } from 'node:path'
 import type { Side } from '../domain/units.js'
 
@@ -31,6 +32,9 @@ export interface TcaStore {
  * TCA records in an append-only JSON-lines file (one process). Appends are serialised so lines
  * never interleave; a torn last line (crash mid-write) is skipped on read, never fatal.
  */
+/** Lines parsed between two yields to the event loop (about a millisecond of JSON.parse). */
+const READ_SLICE_LINES = 500
+
 export class FileTcaStore implements TcaStore {
   readonly #path: string
   #tail: Promise<void> = Promise.resolve()
@@ -67,7 +71,11 @@ export class FileTcaStore implements TcaStore {
       throw err
     }
     const out: TcaRecord[] = []
-    for (const line of text.split('\n')) {
+    const lines = text.split('\n')
+    for (let i = 0; i < lines.length; i++) {
+      // a big file is parsed in slices, yielding between them, so serving never waits on it for long
+      if (i > 0 && i % READ_SLICE_LINES === 0) await yieldToEventLoop()
+      const line = lines[i]
       if (line === '') continue
       let record: TcaRecord
       try {

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { RecalibrationJob, finiteOnly, type SampleBatch } from '../../src/jobs/recalibrate.js'
-import { trainInWorker } from '../../src/jobs/train-protocol.js'
+import { TrainingThread, type TrainRequest, type TrainResult } from '../../src/jobs/train-protocol.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
 import { ModelStore } from '../../src/models/model-store.js'
 import { createRng } from '../../src/domain/learn/rng.js'
@@ -31,9 +31,14 @@ function sqrtLawSamples (seed: number, eta = 0.8, days = 10, perDay = 300): Time
   return out
 }
 
+// one training thread for the file, as a server keeps one
+const trainer = new TrainingThread()
+t.teardown(async () => { await trainer.close() })
+const trainInThread = async (request: TrainRequest): Promise<TrainResult> => await trainer.train(request)
+
 function makeJob (collect: (symbol: string) => Promise<SampleBatch>, overrides: Partial<ConstructorParameters<typeof RecalibrationJob>[0]> = {}) {
   const models = new ModelStore({ defaultSet: loadEmbeddedModels('embedded/models.json'), bySymbol: new Map() })
-  const job = new RecalibrationJob({ models, collectSamples: collect, train: trainInWorker, logger: quiet, ...overrides }, {
+  const job = new RecalibrationJob({ models, collectSamples: collect, train: trainInThread, logger: quiet, ...overrides }, {
     symbols: ['BTCUSDT'], minSamples: 200, gapMs: 3_600_000, bucketMs: DAY_MS, seed: 7, mlpMaxTrainRows: 2000
   })
   return { job, models }

@@ -66,6 +66,8 @@ export interface MlpTrainOptions {
   l2?: number
   seed: number
   featureNames?: string[]
+  /** called after every epoch; lets the caller pace the work (the job's training thread rests there). Never changes the result. */
+  afterEpoch?: () => void
 }
 
 export const MLP_DEFAULTS = Object.freeze({
@@ -82,7 +84,7 @@ function requireOption (name: string, value: number, ok: boolean, rule: string):
   }
 }
 
-type ResolvedOptions = Required<Omit<MlpTrainOptions, 'featureNames'>>
+type ResolvedOptions = Required<Omit<MlpTrainOptions, 'featureNames' | 'afterEpoch'>>
 
 function resolveOptions (options: MlpTrainOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('trainMlp: options must be an object with at least a seed')
@@ -197,6 +199,7 @@ export function trainMlp (rows: number[][], targets: number[], options: MlpTrain
     } else if (epoch - bestEpoch >= o.patience) {
       break
     }
+    options.afterEpoch?.()
   }
   if (bestEpoch === 0 || !Number.isFinite(bestTrain)) {
     throw new DomainRangeError(`${fn}: training diverged (validation loss never finite); lower options.learningRate`, 'options.learningRate', 'convergent')

@@ -200,3 +200,12 @@ t.test('trainMlp rejects invalid inputs and options with DomainRangeError naming
   for (const [label, run, param] of cases) t.throws(run, { name: 'DomainRangeError', param }, label)
   t.throws(() => mlpLossAndGradient(smallModel, rows, targets, { l2: -1 }), DomainRangeError, 'negative l2 in the loss')
 })
+
+t.test('afterEpoch is called once per epoch run and never changes the model', async (t) => {
+  const options = { seed: 11, hidden1: 6, hidden2: 4, maxEpochs: 30 }
+  let calls = 0
+  const paced = trainMlp(smallData.rows, smallData.targets, { ...options, afterEpoch: () => { calls++ } })
+  const plain = trainMlp(smallData.rows, smallData.targets, options)
+  t.equal(calls, paced.training.epochs, 'one call per epoch')
+  t.ok(sameBits(paced.weights, plain.weights), 'bit-identical weights with and without the hook')
+})
