@@ -7,7 +7,7 @@
  * whole measured window. The job takes its samples from the tape until the symbol has
  * RECALIBRATE_MIN_SAMPLES executions posted to /v1/tca, then from those (`postTcaSamples`).
  */
-import { fork } from 'node:child_process'
+import { execFileSync, fork } from 'node:child_process'
 import { once } from 'node:events'
 import { setPriority } from 'node:os'
 import { createRng } from '../src/domain/learn/rng.js'
@@ -116,9 +116,12 @@ interface FakeVenue { restUrl: string, wsUrl: string, nowMs: number, push: (symb
 async function startFakeVenue (): Promise<FakeVenue> {
   const child = fork(new URL('./fake-bybit-process.js', import.meta.url), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
   const [info] = await once(child, 'message') as [{ restUrl: string, wsUrl: string, nowMs: number }]
+  // a real venue is remote and costs this machine no CPU: the fake gets only what serving leaves idle
+  // (SCHED_IDLE for all its threads, as the server's training thread; nice 19 where chrt is missing)
   try {
     setPriority(child.pid ?? 0, 19)
-  } catch { /* not permitted here: it then competes at normal priority */ }
+    execFileSync('chrt', ['--idle', '--all-tasks', '--pid', '0', String(child.pid ?? 0)], { stdio: 'ignore' })
+  } catch { /* no chrt, or not permitted: nice 19, or normal priority */ }
   return {
     ...info,
     push: async (symbol, trades) => {

@@ -46,10 +46,10 @@ const USAGE = `usage: npm run bench -- [--quick] [--duration s] [--warmup s] [--
 function parseFlags (argv: string[]): Flags {
   const quick = argv.includes('--quick')
   const flags: Flags = {
-    durationSec: quick ? 2 : 8,
+    durationSec: quick ? 2 : 4,
     warmupSec: quick ? 1 : 2,
     connections: 10,
-    reps: quick ? 1 : 2,
+    reps: quick ? 1 : 5,
     quick,
     only: new Set(SECTIONS),
     out: quick ? join(tmpdir(), 'pretrade-bench-quick.json') : join(ROOT, 'bench/results/latest.json'),
@@ -280,7 +280,7 @@ async function main (): Promise<void> {
   const out: string[] = []
   if (micro !== undefined) out.push('Micro-benchmarks (median ns per call; ratio = library / inline baseline)', formatMicro(micro.results), `(sink ${micro.sink.toPrecision(6)})`, '')
   if (rows.length > 0) {
-    out.push(`HTTP (${flags.connections} connections, pipelining 1, ${flags.warmupSec} s warm-up + ${flags.durationSec} s measured, median of ${flags.reps} runs for targets; latency ratios = ours / ref)`, formatRows(rows), '')
+    out.push(`HTTP (${flags.connections} connections, pipelining 1, ${flags.warmupSec} s warm-up + ${flags.durationSec} s measured, ${flags.reps} alternating runs for targets; ratios = ours / ref, the median over runs of the ratio within a run)`, formatRows(rows), '')
     for (const r of rows) if (r.note !== undefined) out.push(`  ${r.scenario} vs ${r.against}: ${r.note}`)
   }
   for (const [name, message] of Object.entries(sectionErrors)) out.push(`Section ${name} could not run: ${message}`)

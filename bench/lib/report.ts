@@ -1,3 +1,4 @@
+import { medianOf } from './stats.js'
 import type { MicroResult } from '../micro.js'
 import type { Measured } from './compare.js'
 
@@ -37,7 +38,11 @@ export interface RowOptions {
 
 export function makeRow (scenario: string, against: string, unit: Row['unit'], ours: Measured, reference: Measured, options: RowOptions = {}): Row {
   const { criterion, note, problem } = options
-  const ratios = { throughput: ours.perSec / reference.perSec, p99: ours.p99Ms / reference.p99Ms }
+  // each repetition measured both sides back to back: the ratio of a pair is immune to the machine's
+  // slow drift (seen here: 2x between minutes), so the row's ratio is the median over the pairs
+  const pairRatio = (metric: (r: Measured['runs'][number]) => number): number =>
+    medianOf(ours.runs.slice(0, reference.runs.length).map((r, i) => metric(r) / metric(reference.runs[i])))
+  const ratios = { throughput: pairRatio((r) => r.requestsPerSec), p99: pairRatio((r) => r.p99Ms) }
   const failures = [ours, reference].filter((m) => m.non2xx + m.errors > 0).map((m) => `${m.label}: ${m.non2xx} non-2xx ${JSON.stringify(m.otherStatuses)}, ${m.errors} errors`)
   if (problem !== undefined) failures.push(problem)
   const met = criterion === undefined || criterion.met(ratios)
@@ -49,9 +54,9 @@ export function makeRow (scenario: string, against: string, unit: Row['unit'], o
     ours,
     reference,
     throughputRatio: ratios.throughput,
-    p50Ratio: ours.p50Ms / reference.p50Ms,
+    p50Ratio: pairRatio((r) => r.p50Ms),
     p99Ratio: ratios.p99,
-    p999Ratio: ours.p999Ms / reference.p999Ms,
+    p999Ratio: pairRatio((r) => r.p999Ms),
     ...(criterion !== undefined ? { target: criterion.text } : {}),
     pass: met && failures.length === 0,
     ...(notes.length > 0 ? { note: notes.join('; ') } : {})

@@ -52,22 +52,23 @@ export function lowerThreadPriority (): ThreadPriority | undefined {
   }
 }
 
-/** Work between two rests of the training thread, ms, and the length of a rest (at most a 50% duty cycle). */
-const WORK_SLICE_MS = 10
+/** Work between two rests of the training thread, ms. */
+const WORK_SLICE_MS = 5
+/** Rest after each slice, ms: the thread trains at most a quarter of the time. */
+const REST_MS = 15
 const restCell = new Int32Array(new SharedArrayBuffer(4))
 let sliceStart = performance.now()
 
 /**
- * Rests the training thread after every WORK_SLICE_MS of training. A lowered thread still shares the
- * core's caches and, on SMT machines, its execution units with the event loop: working half the
- * time halves that interference with serving, and a model that trains for a minute instead of
- * thirty seconds costs nothing (the job runs every few minutes at most).
+ * Rests the training thread REST_MS after every WORK_SLICE_MS of training. Under SCHED_IDLE the
+ * event loop always preempts it, but the thread still shares caches and memory bandwidth with it,
+ * and a VM's vCPUs draw on one host CPU budget: CPU the thread burns is CPU serving may miss. At a
+ * quarter duty cycle a fit that takes 1 s takes 4 s, which costs nothing: the job runs every few
+ * minutes at most. The rest is fixed, not proportional: a starved thread counts its waits as work.
  */
 export function pace (): void {
-  const worked = performance.now() - sliceStart
-  if (worked < WORK_SLICE_MS) return
-  // wall time: a starved SCHED_IDLE thread counts its waits as work, so the rest is capped at one slice
-  Atomics.wait(restCell, 0, 0, WORK_SLICE_MS)
+  if (performance.now() - sliceStart < WORK_SLICE_MS) return
+  Atomics.wait(restCell, 0, 0, REST_MS)
   sliceStart = performance.now()
 }
 

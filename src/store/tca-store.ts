@@ -28,17 +28,24 @@ export interface TcaStore {
   read: (symbol: string, sinceMs?: number) => Promise<TcaRecord[]>
 }
 
-/**
- * TCA records in an append-only JSON-lines file (one process). Appends are serialised so lines
- * never interleave; a torn last line (crash mid-write) is skipped on read, never fatal.
- */
-/** Lines parsed between two yields to the event loop (about a millisecond of JSON.parse). */
-const READ_SLICE_LINES = 500
+/** Lines parsed between two yields to the event loop (well under a millisecond of JSON.parse). */
+const READ_SLICE_LINES = 200
 
+/**
+ * TCA records in an append-only JSON-lines file, written by this process only. Appends are
+ * serialised so lines never interleave; a torn last line (crash mid-write) is skipped on read, never
+ * fatal. The file is parsed once, on the first read, in slices that yield to the event loop; the
+ * parsed records are then kept in memory and appended to, so the job's reads never parse again.
+ */
 export class FileTcaStore implements TcaStore {
   readonly #path: string
   #tail: Promise<void> = Promise.resolve()
   #dirReady: Promise<unknown> | undefined
+  /** every record in the file, in file order, once loaded */
+  #records: TcaRecord[] | undefined
+  #loading: Promise<TcaRecord[]> | undefined
+  /** whether the file's last byte was checked for a torn line (once per process) */
+  #tailChecked = false
 
   constructor (path: string) {
     this.#path = path
@@ -50,41 +57,62 @@ export class FileTcaStore implements TcaStore {
     this.#dirReady ??= mkdir(dirname(this.#path), { recursive: true })
     const write = this.#tail.then(async () => {
       await this.#dirReady
-      const file = await open(this.#path, 'a')
+      const file = await open(this.#path, 'a+')
       try {
+        // a crash mid-write leaves a torn last line: start on a fresh line so this record is not glued to it
+        if (!this.#tailChecked) {
+          const { size } = await file.stat()
+          const last = Buffer.alloc(1)
+          if (size > 0) await file.read(last, 0, 1, size - 1)
+          this.#tailChecked = true
+          if (size > 0 && last[0] !== 0x0a) await file.write('\n')
+        }
         await file.write(text)
         await file.sync()
       } finally {
         await file.close()
       }
+      // in the same queue as the load: a record is either in the text it parsed or pushed here, never both
+      this.#records?.push(...records)
     })
     this.#tail = write.catch(() => {})
     await write
   }
 
   async read (symbol: string, sinceMs = 0): Promise<TcaRecord[]> {
-    let text: string
-    try {
-      text = await readFile(this.#path, 'utf8')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
-      throw err
-    }
-    const out: TcaRecord[] = []
-    const lines = text.split('\n')
-    for (let i = 0; i < lines.length; i++) {
-      // a big file is parsed in slices, yielding between them, so serving never waits on it for long
-      if (i > 0 && i % READ_SLICE_LINES === 0) await yieldToEventLoop()
-      const line = lines[i]
-      if (line === '') continue
-      let record: TcaRecord
+    const all = this.#records ?? await (this.#loading ??= this.#load())
+    return all.filter((r) => r.symbol === symbol && r.executedAtMs >= sinceMs).sort((a, b) => a.executedAtMs - b.executedAtMs)
+  }
+
+  /** Parses the file in the append queue. @throws the read error (a later read tries again). */
+  async #load (): Promise<TcaRecord[]> {
+    const load = this.#tail.then(async () => {
+      let text: string
       try {
-        record = JSON.parse(line) as TcaRecord
-      } catch {
-        continue
+        text = await readFile(this.#path, 'utf8')
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+        text = ''
       }
-      if (record.symbol === symbol && record.executedAtMs >= sinceMs) out.push(record)
+      const out: TcaRecord[] = []
+      const lines = text.split('\n')
+      for (let i = 0; i < lines.length; i++) {
+        if (i > 0 && i % READ_SLICE_LINES === 0) await yieldToEventLoop()
+        if (lines[i] === '') continue
+        try {
+          out.push(JSON.parse(lines[i]) as TcaRecord)
+        } catch {
+          // a torn last line
+        }
+      }
+      this.#records = out
+      return out
+    })
+    this.#tail = load.then(() => {}, () => {})
+    try {
+      return await load
+    } finally {
+      this.#loading = undefined
     }
-    return out.sort((a, b) => a.executedAtMs - b.executedAtMs)
   }
 }
