@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../app.js'
-import { estimateByMethod, estimateWithBook } from '../services/book-estimator.js'
-import { estimateOrder } from '../services/estimator.js'
+import { estimateByMethod } from '../services/book-estimator.js'
 import { withErrors } from './schemas/common.js'
 import { EstimateBatchRequest, EstimateBatchResponse, type EstimateRequest } from './schemas/estimate.js'
 import { Type } from '@sinclair/typebox'
@@ -16,8 +15,9 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       body: Type.Ref('EstimateRequest'),
       response: withErrors(Type.Ref('EstimateResponse'), { 503: Type.Ref('ErrorResponse') })
     }
-  }, async (request) => {
-    return await estimateByMethod(request.body as EstimateRequest, deps)
+  }, (request) => {
+    // not async: a model estimate is answered without a promise hop; thrown errors go to the error handler
+    return estimateByMethod(request.body as EstimateRequest, deps)
   })
 
   app.post('/v1/estimate/batch', {
@@ -34,8 +34,8 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
     const results = new Array(orders.length)
     for (let i = 0; i < orders.length; i++) {
       // awaited only for method "book" (an order-book fetch): a model estimate is synchronous
-      const order = orders[i]
-      results[i] = order.method === 'book' ? await estimateWithBook(order, deps, `body/orders/${i}/`) : estimateOrder(order, deps, `body/orders/${i}/`)
+      const result = estimateByMethod(orders[i], deps, `body/orders/${i}/`)
+      results[i] = result instanceof Promise ? await result : result
     }
     return { count: results.length, results }
   })

@@ -98,7 +98,11 @@ export interface BookSource {
   get: (symbol: string) => Promise<{ book: Orderbook, fetchedAtMs: number }>
 }
 
-/** One order by the method it names: the impact model (default) or the order book. */
-export async function estimateByMethod (request: EstimateRequest, deps: EstimatorDeps & { books?: BookSource }, fieldPrefix = 'body/'): Promise<EstimateResponse> {
-  return request.method === 'book' ? await estimateWithBook(request, deps, fieldPrefix) : estimateOrder(request, deps, fieldPrefix)
+/**
+ * One order by the method it names: the impact model (default), synchronously, or the order book,
+ * which may have to fetch a snapshot (a promise). The model path stays synchronous so the hot path
+ * pays no promise hops.
+ */
+export function estimateByMethod (request: EstimateRequest, deps: EstimatorDeps & { books?: BookSource }, fieldPrefix = 'body/'): EstimateResponse | Promise<EstimateResponse> {
+  return request.method === 'book' ? estimateWithBook(request, deps, fieldPrefix) : estimateOrder(request, deps, fieldPrefix)
 }
