@@ -54,17 +54,18 @@ export function lowerThreadPriority (): ThreadPriority | undefined {
 
 /** Work between two rests of the training thread, ms. */
 const WORK_SLICE_MS = 5
-/** Rest after each slice, ms: the thread trains at most a quarter of the time. */
-const REST_MS = 15
+/** Rest after each slice, ms: the thread trains at most a tenth of the time. */
+const REST_MS = 45
 const restCell = new Int32Array(new SharedArrayBuffer(4))
 let sliceStart = performance.now()
 
 /**
  * Rests the training thread REST_MS after every WORK_SLICE_MS of training. Under SCHED_IDLE the
  * event loop always preempts it, but the thread still shares caches and memory bandwidth with it,
- * and a VM's vCPUs draw on one host CPU budget: CPU the thread burns is CPU serving may miss. At a
- * quarter duty cycle a fit that takes 1 s takes 4 s, which costs nothing: the job runs every few
- * minutes at most. The rest is fixed, not proportional: a starved thread counts its waits as work.
+ * and a VM's vCPUs draw on one host CPU budget: CPU the thread burns is CPU serving may miss
+ * (bench, tape samples: p99 1.25x idle at a quarter duty cycle, 1.04x at a tenth). A fit that takes 0.5 s then
+ * takes 5 s, which costs nothing: the job runs every few minutes at most. The rest is fixed, not
+ * proportional: a starved thread counts its waits as work.
  */
 export function pace (): void {
   if (performance.now() - sliceStart < WORK_SLICE_MS) return
