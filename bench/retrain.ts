@@ -11,6 +11,7 @@ import { execFileSync, fork } from 'node:child_process'
 import { once } from 'node:events'
 import { setPriority } from 'node:os'
 import { createRng } from '../src/domain/learn/rng.js'
+import { syntheticTape, syntheticTapeJobEnv } from '../test/support/synthetic-tape.js'
 import type { Activity } from './lib/compare.js'
 
 export const RETRAIN_SYMBOL = 'BTCUSDT'
@@ -51,22 +52,6 @@ export interface Retrain {
   /** back-to-back recalibrations during each measured window */
   loop: (serverUrl: string) => TrainingLoop
   close: () => Promise<void>
-}
-
-/**
- * Taker trades on the fake's clock, one a minute: size lognormal around 0.4 BTC, random side, price
- * moved by the square-root law dP/P = sign * 0.6 * 0.02 * sqrt(Q / 5000) plus N(0, 2e-5) noise.
- */
-function syntheticTape (nowMs: number): Array<{ tsMs: number, side: 'Buy' | 'Sell', sizeBase: number, priceQuote: number }> {
-  const rng = createRng(20_260_101)
-  let price = 84_000
-  return Array.from({ length: TAPE_MINUTES }, (_, k) => {
-    const minutesAgo = TAPE_MINUTES - k
-    const sizeBase = Math.round(Math.exp(-1 + 1.2 * rng.normal()) * 1000) / 1000 + 0.001
-    const sign = rng.next() < 0.5 ? -1 : 1
-    price *= 1 + sign * 0.6 * 0.02 * Math.sqrt(sizeBase / 5000) + 2e-5 * rng.normal()
-    return { tsMs: nowMs - minutesAgo * 60_000 + 10_000, side: sign > 0 ? 'Buy' : 'Sell', sizeBase, priceQuote: Math.round(price * 10) / 10 }
-  })
 }
 
 /**
@@ -154,18 +139,10 @@ export async function retrain (tcaStorePath: string): Promise<Retrain> {
   }
   return {
     env: {
-      MARKET_DATA_SOURCE: 'bybit',
-      BYBIT_REST_URL: fake.restUrl,
-      BYBIT_WS_URL: fake.wsUrl,
+      // the tests' job settings for the synthetic tape; nothing runs on a schedule: the bench decides
+      // when market data is refreshed and models trained
+      ...syntheticTapeJobEnv(fake),
       SYMBOLS: RETRAIN_SYMBOL,
-      ADV_WINDOW_MINUTES: '1440',
-      RECALIBRATE_WINDOW_MINUTES: '1',
-      RECALIBRATE_MIN_SAMPLES: '200',
-      RECALIBRATE_GAP_MINUTES: '5',
-      GATE_BUCKET_MINUTES: '120',
-      // nothing runs on a schedule: the bench decides when market data is refreshed and models trained
-      MARKET_REFRESH_CRON: '0 0 1 1 *',
-      RECALIBRATE_CRON: '0 0 1 1 *',
       TCA_STORE_PATH: tcaStorePath,
       ADMIN_API_KEY: ADMIN_KEY,
       ADMIN_RATE_LIMIT_MAX: '1000000'
@@ -182,7 +159,7 @@ export async function retrain (tcaStorePath: string): Promise<Retrain> {
         before = now.trades
         return now.heard
       })
-      const tape = syntheticTape(fake.nowMs)
+      const tape = syntheticTape(fake.nowMs, TAPE_MINUTES, 20_260_101)
       await fake.push(RETRAIN_SYMBOL, tape)
       let tapeTrades = 0
       await waitUntil('the pushed trades and the market state', 20_000, async () => {

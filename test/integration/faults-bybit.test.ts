@@ -6,7 +6,7 @@ import { startFakeBybit, type Fault, type FaultRule } from '../fake-bybit/server
 import { waitFor } from '../support/redis-test.js'
 import { describeLoad, underLoad } from '../support/load.js'
 import { startServerProcess, type ServerProcess } from '../support/server-process.js'
-import { syntheticTape } from '../support/synthetic-tape.js'
+import { syntheticTape, syntheticTapeJobEnv } from '../support/synthetic-tape.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
 
 // The fake Bybit answering errors, timeouts and garbage while the recalibration job runs and
@@ -56,21 +56,11 @@ t.test('Bybit errors, timeouts and garbage during recalibration under load: serv
   t.teardown(() => fake.close())
   const dir = mkdtempSync(join(tmpdir(), 'pretrade-faults-bybit-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  // the job's settings of live.test.ts (one-minute windows, a 5-minute gap, 2-hour gate buckets); the crons never fire
   const server = await startServerProcess(t, {
-    MARKET_DATA_SOURCE: 'bybit',
-    BYBIT_REST_URL: fake.restUrl,
-    BYBIT_WS_URL: fake.wsUrl,
+    ...syntheticTapeJobEnv(fake),
     BYBIT_TIMEOUT_MS: '300',
     BYBIT_MAX_RETRIES: '1',
     SYMBOLS: 'BTCUSDT',
-    ADV_WINDOW_MINUTES: '1440',
-    RECALIBRATE_WINDOW_MINUTES: '1',
-    RECALIBRATE_MIN_SAMPLES: '200',
-    RECALIBRATE_GAP_MINUTES: '5',
-    GATE_BUCKET_MINUTES: '120',
-    MARKET_REFRESH_CRON: '0 0 1 1 *',
-    RECALIBRATE_CRON: '0 0 1 1 *',
     TCA_STORE_PATH: join(dir, 'tca.jsonl'),
     ADMIN_API_KEY: KEY,
     ADMIN_RATE_LIMIT_MAX: '1000'

@@ -6,7 +6,7 @@ import { pino } from 'pino'
 import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { createRuntime } from '../../src/runtime.js'
-import { syntheticTape } from '../support/synthetic-tape.js'
+import { syntheticTape, syntheticTapeJobEnv } from '../support/synthetic-tape.js'
 import { startFakeBybit, type FakeBybit, type Fault } from '../fake-bybit/server.js'
 import { post } from '../helper.js'
 
@@ -27,19 +27,10 @@ async function liveServer (t: { teardown: (fn: () => unknown) => void }, fake: F
     LOG_LEVEL: 'silent',
     // load shedding has its own test; here a busy test machine must not turn into 503s
     MAX_EVENT_LOOP_DELAY_MS: '0',
-    MARKET_DATA_SOURCE: 'bybit',
-    BYBIT_REST_URL: fake.restUrl,
-    BYBIT_WS_URL: fake.wsUrl,
+    ...syntheticTapeJobEnv(fake),
     BYBIT_TIMEOUT_MS: '300',
     BYBIT_MAX_RETRIES: '1',
     SYMBOLS: 'BTCUSDT,ETHUSDT',
-    ADV_WINDOW_MINUTES: '1440',
-    RECALIBRATE_WINDOW_MINUTES: '1',
-    RECALIBRATE_MIN_SAMPLES: '200',
-    RECALIBRATE_GAP_MINUTES: '5',
-    GATE_BUCKET_MINUTES: '120',
-    MARKET_REFRESH_CRON: '0 0 1 1 *',
-    RECALIBRATE_CRON: '0 0 1 1 *',
     TCA_STORE_PATH: join(dir, 'tca.jsonl'),
     ADMIN_API_KEY: KEY
   })

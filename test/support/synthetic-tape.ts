@@ -21,3 +21,24 @@ export function syntheticTape (nowMs: number, minutes: number, seed: number): Sy
   }
   return trades
 }
+
+/**
+ * Server settings under which the recalibration job trains on syntheticTape against a fake Bybit:
+ * one-minute sample windows, 200 samples, a 5-minute train/test gap and 2-hour gate buckets (the
+ * tape is hours, not days, long), a one-day ADV window the fake's recorded klines cover. The crons
+ * never fire: the caller decides when market data is refreshed and models are trained.
+ */
+export function syntheticTapeJobEnv (venue: { restUrl: string, wsUrl: string }): Record<string, string> {
+  return {
+    MARKET_DATA_SOURCE: 'bybit',
+    BYBIT_REST_URL: venue.restUrl,
+    BYBIT_WS_URL: venue.wsUrl,
+    ADV_WINDOW_MINUTES: '1440',
+    RECALIBRATE_WINDOW_MINUTES: '1',
+    RECALIBRATE_MIN_SAMPLES: '200',
+    RECALIBRATE_GAP_MINUTES: '5',
+    GATE_BUCKET_MINUTES: '120',
+    MARKET_REFRESH_CRON: '0 0 1 1 *',
+    RECALIBRATE_CRON: '0 0 1 1 *'
+  }
+}
