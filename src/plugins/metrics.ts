@@ -10,7 +10,7 @@ const OUTCOMES = ['published', 'kept', 'failed'] as const
 
 /**
  * Prometheus metrics for one app, on its own registry (several apps in one process, as in the
- * tests, never share series). Requests are counted and timed in one onResponse hook (HttpRequestStats); everything
+ * tests, never share series). Requests are counted and timed in an onResponse hook per route (HttpRequestStats); everything
  * else (models, job, Redis, Bybit) is read from the dependencies when /metrics is scraped, so it
  * costs nothing between scrapes. Requests slower than SLOW_REQUEST_MS are logged with their id.
  */

@@ -5,7 +5,7 @@ import { bookUnavailable, unprocessable } from '../errors.js'
 import type { Orderbook } from '../market/bybit/records.js'
 import type { ModelName } from '../models/impact-model.js'
 import type { EstimateRequest, EstimateResponse } from '../routes/schemas/estimate.js'
-import { asUnprocessable, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
+import { asUnprocessable, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
 
 /**
  * Method "book": prices the order by walking the latest order-book snapshot level by level (exact
@@ -77,7 +77,7 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
       warnings
     }
   } catch (err) {
-    throw asUnprocessable(err, fieldPrefix)
+    throw asUnprocessable(err, fieldPrefix, ORDER_COST_FIELDS)
   }
 }
 

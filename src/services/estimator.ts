@@ -1,6 +1,6 @@
 import { orderCost } from '../domain/impact/order-cost.js'
 import { DomainRangeError } from '../domain/errors.js'
-import { bpsToFraction, fractionToBps, sideSign } from '../domain/units.js'
+import { bpsToFraction, sideSign } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { Category, MarketState, MarketStateProvider } from '../market/market-state.js'
 import type { ModelName } from '../models/impact-model.js'
@@ -34,6 +34,9 @@ export function resolveMarketInputs (
     state
   }
 }
+
+/** The impact orderCost is given comes from the order's size through the model: its overflows name qtyBase. */
+export const ORDER_COST_FIELDS = { impactCostFraction: 'qtyBase' }
 
 /**
  * Maps a domain range error to a 422 naming the request field; `fieldNames` renames domain
@@ -90,7 +93,6 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       warnings.push({ code: 'IMPACT_CLAMPED', message: `model ${modelName} predicted a negative impact (${(impactCostFraction * 1e4).toPrecision(3)} bps, price improvement); reported as 0` })
       impactCostFraction = 0
     }
-    if (!Number.isFinite(fractionToBps(impactCostFraction))) throw unprocessable(`${fieldPrefix}qtyBase`, 'small enough that the predicted impact in bps stays finite', `model ${modelName} predicts an impact of ${impactCostFraction} (as a fraction of price) for participation ${participation}; it overflows`)
     const cost = orderCost({ side: request.side, qtyBase: request.qtyBase, priceQuote: inputs.priceQuote, advBase: inputs.advBase, spreadBps: inputs.spreadBps, feeRate, impactCostFraction })
     const w1 = rangeWarning('participation', participation, model.validity.participation, 'PARTICIPATION_OUTSIDE_CALIBRATION')
     const w2 = rangeWarning('volDaily', inputs.volDaily, model.validity.volDaily, 'VOLATILITY_OUTSIDE_CALIBRATION')
@@ -121,7 +123,7 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       warnings
     }
   } catch (err) {
-    throw asUnprocessable(err, fieldPrefix)
+    throw asUnprocessable(err, fieldPrefix, ORDER_COST_FIELDS)
   }
 }
 

@@ -73,7 +73,8 @@ export function orderCost (input: OrderCostInput): OrderCost {
   requireFinite('orderCost', 'qtyBase', cost.participation, true, 'small enough that qtyBase / advBase stays finite')
   const quoteOk = Number.isFinite(cost.notionalQuote) && Number.isFinite(cost.impactQuote) && Number.isFinite(cost.spreadCostQuote) && Number.isFinite(cost.feeQuote)
   requireFinite('orderCost', 'qtyBase', totalCostQuote, quoteOk, 'small enough that qtyBase * priceQuote and the costs stay finite')
-  requireFinite('orderCost', 'spreadBps', cost.totalCostBps, Number.isFinite(cost.impactBps), 'small enough that the total cost in bps stays finite')
+  requireFinite('orderCost', 'impactCostFraction', cost.impactBps, true, 'small enough that the impact in bps stays finite')
+  requireFinite('orderCost', 'spreadBps', cost.totalCostBps, true, 'small enough that the total cost in bps stays finite')
   requireFinite('orderCost', 'priceQuote', cost.expectedAvgPriceQuote, true, 'small enough that the expected fill price stays finite')
   return cost
 }
