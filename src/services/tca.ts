@@ -14,6 +14,14 @@ export function withoutNulls<T extends object> (value: T): { [K in keyof T]: Exc
   return out as { [K in keyof T]: Exclude<T[K], null> }
 }
 
+const SPREAD_SOURCES = ['market-state', 'bid-ask', 'spreadQuote'] as const
+/** The 12 possible `inputs` objects, shared and frozen: bit 0 advBase given, bit 1 volDaily given, bits 2-3 the SPREAD_SOURCES index. */
+const TCA_INPUT_SOURCES = Array.from({ length: 12 }, (_, k) => Object.freeze({
+  advBase: (k & 1) !== 0 ? 'request' as const : 'market-state' as const,
+  volDaily: (k & 2) !== 0 ? 'request' as const : 'market-state' as const,
+  spread: SPREAD_SOURCES[k >> 2]
+}))
+
 /**
  * Post-trade analysis of each execution and of the set. The estimated impact uses the trade's own
  * advBase and volDaily; the symbol's market state fills only what the trade leaves out.
@@ -25,15 +33,17 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
   const out = new Array(trades.length)
   for (let i = 0; i < trades.length; i++) {
     const trade = trades[i]
-    const prefix = `body/trades/${i}/`
     const state = deps.market.get(trade.symbol)
-    const hasQuotes = (trade.bidQuote !== undefined && trade.askQuote !== undefined) || trade.spreadQuote !== undefined
-    const missing = [
-      ...(trade.advBase === undefined ? ['advBase'] : []),
-      ...(trade.volDaily === undefined ? ['volDaily'] : []),
-      ...(!hasQuotes ? ['spreadQuote or bidQuote and askQuote'] : [])
-    ]
-    if (missing.length > 0 && state === undefined) throw unknownSymbol(`${prefix}symbol`, trade.symbol, missing)
+    const bidAsk = trade.bidQuote !== undefined && trade.askQuote !== undefined
+    const hasQuotes = bidAsk || trade.spreadQuote !== undefined
+    if (state === undefined && (trade.advBase === undefined || trade.volDaily === undefined || !hasQuotes)) {
+      const missing = [
+        ...(trade.advBase === undefined ? ['advBase'] : []),
+        ...(trade.volDaily === undefined ? ['volDaily'] : []),
+        ...(!hasQuotes ? ['spreadQuote or bidQuote and askQuote'] : [])
+      ]
+      throw unknownSymbol(`body/trades/${i}/symbol`, trade.symbol, missing)
+    }
     const model = deps.models.modelsFor(trade.symbol)[modelName]
     try {
       const quotes = hasQuotes
@@ -41,7 +51,18 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
         : { spreadQuote: (state?.spreadBps ?? 0) / 1e4 * trade.arrivalPriceQuote, midQuote: trade.arrivalPriceQuote }
       const advBase = trade.advBase ?? state?.advBase ?? Number.NaN
       const volDaily = trade.volDaily ?? state?.volDaily ?? Number.NaN
-      const result = analyseTrade({ ...trade, ...quotes, advBase, volDaily }, (participation, volDaily, relSpread, sign) => Math.max(0, model.predictCost({ participation, volDaily, relSpread, sideSign: sign })))
+      const result = analyseTrade({
+        side: trade.side,
+        qtyBase: trade.qtyBase,
+        execPriceQuote: trade.execPriceQuote,
+        arrivalPriceQuote: trade.arrivalPriceQuote,
+        vwapQuote: trade.vwapQuote,
+        spreadQuote: quotes.spreadQuote,
+        midQuote: quotes.midQuote,
+        feeQuote: trade.feeQuote,
+        advBase,
+        volDaily
+      }, (participation, volDaily, relSpread, sign) => Math.max(0, model.predictCost({ participation, volDaily, relSpread, sideSign: sign })))
       results[i] = result
       records[i] = {
         receivedAtMs,
@@ -55,20 +76,30 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
         volDaily,
         relSpread: quotes.spreadQuote / quotes.midQuote
       }
+      // one fixed shape, in the response schema's order; a field the trade cannot give is left out (undefined), never null
       out[i] = {
         symbol: trade.symbol,
-        qtyBase: trade.qtyBase,
-        ...withoutNulls(result),
         side: trade.side,
-        model: { name: model.name, version: model.version },
-        inputs: {
-          advBase: trade.advBase !== undefined ? 'request' : 'market-state',
-          volDaily: trade.volDaily !== undefined ? 'request' : 'market-state',
-          spread: trade.bidQuote !== undefined && trade.askQuote !== undefined ? 'bid-ask' : trade.spreadQuote !== undefined ? 'spreadQuote' : 'market-state'
-        }
+        qtyBase: trade.qtyBase,
+        notionalQuote: result.notionalQuote,
+        participation: result.participation,
+        implementationShortfallBps: result.implementationShortfallBps,
+        implementationShortfallQuote: result.implementationShortfallQuote,
+        vwapSlippageBps: result.vwapSlippageBps ?? undefined,
+        vwapSlippageQuote: result.vwapSlippageQuote ?? undefined,
+        spreadCostBps: result.spreadCostBps,
+        spreadCostQuote: result.spreadCostQuote,
+        feeBps: result.feeBps,
+        feeQuote: result.feeQuote,
+        estimatedImpactBps: result.estimatedImpactBps,
+        estimatedImpactQuote: result.estimatedImpactQuote,
+        totalCostBps: result.totalCostBps,
+        totalCostQuote: result.totalCostQuote,
+        model: model.info,
+        inputs: TCA_INPUT_SOURCES[(trade.advBase !== undefined ? 1 : 0) | (trade.volDaily !== undefined ? 2 : 0) | ((bidAsk ? 1 : trade.spreadQuote !== undefined ? 2 : 0) << 2)]
       }
     } catch (err) {
-      throw asUnprocessable(err, prefix)
+      throw asUnprocessable(err, `body/trades/${i}/`)
     }
   }
   let summary

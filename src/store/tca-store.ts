@@ -31,16 +31,27 @@ export interface TcaStore {
 /** Lines parsed between two yields to the event loop (well under a millisecond of JSON.parse). */
 const READ_SLICE_LINES = 200
 
+/** Appends waiting for the next write: they share one write and one fsync (group commit). */
+interface PendingWrite {
+  lines: string[]
+  records: TcaRecord[]
+  /** resolves once every line of the group is on disk and synced */
+  done: Promise<void>
+}
+
 /**
- * TCA records in an append-only JSON-lines file, written by this process only. Appends are
- * serialised so lines never interleave; a torn last line (crash mid-write) is skipped on read, never
+ * TCA records in an append-only JSON-lines file, written by this process only. Writes are
+ * serialised so lines never interleave, and grouped: appends arriving while a write is in flight
+ * wait for the next one, which writes and fsyncs them all at once, so concurrent requests share a
+ * sync instead of queueing one each. A torn last line (crash mid-write) is skipped on read, never
  * fatal. The file is parsed once, on the first read, in slices that yield to the event loop; the
  * parsed records are then kept in memory and appended to, so the job's reads never parse again.
  */
 export class FileTcaStore implements TcaStore {
   readonly #path: string
   #tail: Promise<void> = Promise.resolve()
-  #dirReady: Promise<unknown> | undefined
+  /** the group the next write takes, while it has not started */
+  #next: PendingWrite | undefined
   /** every record in the file, in file order, once loaded */
   #records: TcaRecord[] | undefined
   #loading: Promise<TcaRecord[]> | undefined
@@ -53,10 +64,20 @@ export class FileTcaStore implements TcaStore {
 
   async append (records: readonly TcaRecord[]): Promise<void> {
     if (records.length === 0) return
-    const text = records.map((r) => JSON.stringify(r)).join('\n') + '\n'
-    this.#dirReady ??= mkdir(dirname(this.#path), { recursive: true })
-    const write = this.#tail.then(async () => {
-      await this.#dirReady
+    const group = this.#next ??= this.#queueWrite()
+    for (const r of records) {
+      group.lines.push(JSON.stringify(r))
+      group.records.push(r)
+    }
+    await group.done
+  }
+
+  /** A group written after whatever is queued before it; it closes to new appends when its write starts. */
+  #queueWrite (): PendingWrite {
+    const group: PendingWrite = { lines: [], records: [], done: Promise.resolve() }
+    group.done = this.#tail.then(async () => {
+      this.#next = undefined
+      await mkdir(dirname(this.#path), { recursive: true })
       const file = await open(this.#path, 'a+')
       try {
         // a crash mid-write leaves a torn last line: start on a fresh line so this record is not glued to it
@@ -67,16 +88,16 @@ export class FileTcaStore implements TcaStore {
           this.#tailChecked = true
           if (size > 0 && last[0] !== 0x0a) await file.write('\n')
         }
-        await file.write(text)
+        await file.write(group.lines.join('\n') + '\n')
         await file.sync()
       } finally {
         await file.close()
       }
       // in the same queue as the load: a record is either in the text it parsed or pushed here, never both
-      this.#records?.push(...records)
+      if (this.#records !== undefined) for (const r of group.records) this.#records.push(r)
     })
-    this.#tail = write.catch(() => {})
-    await write
+    this.#tail = group.done.catch(() => {})
+    return group
   }
 
   async read (symbol: string, sinceMs = 0): Promise<TcaRecord[]> {
