@@ -11,6 +11,8 @@ import { createRng } from '../src/domain/learn/rng.js'
 import { optimalSchedule, type AlmgrenChrissParams } from '../src/domain/execution/almgren-chriss.js'
 import { loadEmbeddedModels } from '../src/models/embedded-models.js'
 import { medianOf } from './lib/stats.js'
+import fastJson from 'fast-json-stringify'
+import { EstimateResponse } from '../src/routes/schemas/estimate.js'
 
 export interface MicroOptions {
   /** timed repetitions per implementation (median reported) */
@@ -211,6 +213,58 @@ function scheduleCase (periods: number): MicroCase {
   }
 }
 
+/** The response fields of an estimate that are doubles, in schema order (marketState's two excluded: integers). */
+const ESTIMATE_DOUBLES = ['qtyBase', 'priceQuote', 'notionalQuote', 'participation', 'volDaily', 'advBase', 'spreadBps', 'impactBps', 'impactQuote',
+  'spreadCostBps', 'spreadCostQuote', 'feeBps', 'feeQuote', 'totalCostBps', 'totalCostQuote', 'expectedAvgPriceQuote'] as const
+
+/**
+ * Not a domain function: what one estimate costs to put on the wire. fast-json-stringify compiled
+ * from the response schema (what Fastify runs for /v1/estimate and per order of a batch) against
+ * formatting the response's 16 doubles alone (`'' + x`), the floor any JSON serializer has. 16 * 1,024
+ * distinct doubles, so V8's number-to-string cache does not answer for them.
+ */
+function jsonCase (): MicroCase {
+  const serialize = fastJson(EstimateResponse)
+  const rng = createRng(3)
+  const estimates = Array.from({ length: INPUTS }, () => {
+    const e: Record<string, unknown> = {}
+    e.symbol = 'BTCUSDT'
+    e.side = rng.next() < 0.5 ? 'buy' : 'sell'
+    for (const k of ESTIMATE_DOUBLES) e[k] = Math.exp(3 * rng.normal()) // 1e-4 to 1e4, as prices, sizes and bps are
+    e.model = { name: 'sqrt', version: 'embedded-sqrt-66439ee66621', source: 'embedded' }
+    e.inputs = { priceQuote: 'market-state', volDaily: 'market-state', advBase: 'market-state', spreadBps: 'market-state' }
+    e.marketState = { source: 'embedded', asOfMs: 1742539980000, ageMs: 54079362863 }
+    e.warnings = []
+    return e
+  })
+  const doubles = estimates.map((e) => ESTIMATE_DOUBLES.map((k) => e[k] as number))
+  return {
+    name: 'estimate response to JSON (fast-json-stringify)',
+    library: (n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) acc += serialize(estimates[i & MASK]).length
+      return acc
+    },
+    inline: (n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) {
+        const d = doubles[i & MASK]
+        for (let k = 0; k < d.length; k++) acc += ('' + d[k]).length
+      }
+      return acc
+    },
+    // the same 16 numbers come back from either text
+    maxRelDiff: () => {
+      let worst = 0
+      for (let i = 0; i < INPUTS; i++) {
+        const parsed = JSON.parse(serialize(estimates[i])) as Record<string, number>
+        for (let k = 0; k < ESTIMATE_DOUBLES.length; k++) worst = Math.max(worst, relDiff(parsed[ESTIMATE_DOUBLES[k]], Number('' + doubles[i][k])))
+      }
+      return worst
+    }
+  }
+}
+
 function timeNs (fn: (n: number) => number, n: number, sink: { value: number }): number {
   const start = process.hrtime.bigint()
   sink.value += fn(n)
@@ -257,7 +311,7 @@ export function runMicro (options: MicroOptions): { results: MicroResult[], sink
   const sqrt = models.sqrt.record
   const mlp = models.mlp.record
   if (sqrt.name !== 'sqrt' || mlp.name !== 'mlp') throw new Error(`${options.modelsPath}: expected sqrt and mlp records`)
-  const cases = [sqrtCase(sqrt.params), mlpCase(mlp.model), scheduleCase(1000)]
+  const cases = [sqrtCase(sqrt.params), mlpCase(mlp.model), scheduleCase(1000), jsonCase()]
   const sink = { value: 0 }
   const results = cases.map((c) => runCase(c, options, sink))
   return { results, sink: sink.value }

@@ -112,38 +112,52 @@ async function stopAll (ctx: Context): Promise<void> {
   await Promise.all(ctx.services.splice(0).map(async (s) => await s.stop()))
 }
 
-/** Our response size per scenario (the baseline answers with a constant JSON of that many bytes). */
-async function responseBytes (url: string, scenarios: readonly Scenario[]): Promise<Map<Scenario, number>> {
-  const sizes = new Map<Scenario, number>()
+/** Our response per scenario: the baseline answers with a constant JSON of its size, the second baseline with the object itself. */
+async function ourResponses (url: string, scenarios: readonly Scenario[]): Promise<Map<Scenario, string>> {
+  const texts = new Map<Scenario, string>()
   for (const s of scenarios) {
     const res = await postJson(url + s.path, s.body)
     if (res.status !== 200) throw new Error(`${s.name}: our server answered ${res.status}: ${res.text.slice(0, 300)}`)
-    sizes.set(s, Buffer.byteLength(res.text))
+    texts.set(s, res.text)
   }
-  return sizes
+  return texts
 }
+
+/** The label of the second reference: bare Fastify serializing our recorded response through our response schema. */
+const SERIALIZING = 'baseline + our JSON'
 
 async function httpSection (ctx: Context): Promise<{ rows: Row[], bytes: Record<string, number> }> {
   const tcaStore = join(ctx.work, 'tca.jsonl')
   const info = await start(ctx, 'ours-info', SERVER, { LOG_LEVEL: 'info', TCA_STORE_PATH: tcaStore })
   const silent = await start(ctx, 'ours-silent', SERVER, { LOG_LEVEL: 'silent', TCA_STORE_PATH: tcaStore })
-  const sizes = await responseBytes(info.url, SCENARIOS)
+  const texts = await ourResponses(info.url, SCENARIOS)
+  const sizes = new Map([...texts].map(([s, text]) => [s, Buffer.byteLength(text)]))
   const replySizes: Record<string, Record<string, number>> = {}
-  for (const [s, bytes] of sizes) (replySizes[s.path] ??= {})[s.key] = bytes
+  const replyBodies: Record<string, Record<string, unknown>> = {}
+  for (const [s, text] of texts) {
+    (replySizes[s.path] ??= {})[s.key] = Buffer.byteLength(text);
+    (replyBodies[s.path] ??= {})[s.key] = JSON.parse(text)
+  }
+  const bodiesFile = join(ctx.work, 'reply-bodies.json')
+  writeFileSync(bodiesFile, JSON.stringify(replyBodies))
   const baseline = await start(ctx, 'baseline', BASELINE, { LOG_LEVEL: 'info', BENCH_REPLY_SIZES: JSON.stringify(replySizes) })
+  const serializing = await start(ctx, 'baseline-serializing', BASELINE, { LOG_LEVEL: 'info', BENCH_REPLY_BODIES: bodiesFile })
   for (const [s, bytes] of sizes) {
-    const res = await postJson(baseline.url + s.path, s.body)
-    if (res.status !== 200 || Buffer.byteLength(res.text) !== bytes) throw new Error(`${s.name}: the baseline answered ${res.status} with ${Buffer.byteLength(res.text)} bytes, expected 200 with ${bytes}`)
+    for (const ref of [baseline, serializing]) {
+      const res = await postJson(ref.url + s.path, s.body)
+      if (res.status !== 200 || Buffer.byteLength(res.text) !== bytes) throw new Error(`${s.name}: ${ref.name} answered ${res.status} with ${Buffer.byteLength(res.text)} bytes, expected 200 with ${bytes}`)
+    }
   }
 
   const rows: Row[] = []
   for (const s of SCENARIOS) {
     const unit = s.unit === 'orders' ? 'orders/s' : 'req/s'
-    const contenders = [{ label: 'ours', url: info.url }, { label: 'baseline', url: baseline.url }]
+    const contenders = [{ label: 'ours', url: info.url }, { label: 'baseline', url: baseline.url }, { label: SERIALIZING, url: serializing.url }]
     if (s === ESTIMATE_SQRT) contenders.push({ label: 'ours LOG_LEVEL=silent', url: silent.url })
-    const [ours, base, quiet] = await compare(s, contenders, TARGETED.has(s.name) ? ctx.flags.reps : 1, ctx.load, progress)
+    const [ours, base, same, quiet] = await compare(s, contenders, TARGETED.has(s.name) ? ctx.flags.reps : 1, ctx.load, progress)
     const criterion = s === ESTIMATE_SQRT ? TARGETS.single : s.unit === 'orders' ? TARGETS.batch : undefined
     rows.push(makeRow(s.name, 'baseline', unit, ours, base, { criterion, note: `${sizes.get(s)} B response` }))
+    rows.push(makeRow(s.name, SERIALIZING, unit, ours, same))
     if (quiet !== undefined) rows.push(makeRow(`${s.name}, LOG_LEVEL=info`, 'LOG_LEVEL=silent', unit, ours, quiet, { criterion: TARGETS.logging }))
   }
   await stopAll(ctx)
