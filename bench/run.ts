@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runMicro, type MicroResult } from './micro.js'
 import { ESTIMATE_SQRT, SCENARIOS, type Scenario } from './scenarios.js'
-import { compare } from './lib/compare.js'
+import { compare, type Measured } from './lib/compare.js'
 import type { LoadOptions } from './lib/load.js'
 import { postJson, startService, type Service } from './lib/processes.js'
 import { startCommand } from '../test/support/start-command.js'
@@ -149,16 +149,23 @@ async function httpSection (ctx: Context): Promise<{ rows: Row[], bytes: Record<
     }
   }
 
+  // each ratio from its own back-to-back pairs (ours, then the reference, then the other way round):
+  // with more than two contenders in one rotation, a pair sat up to three runs apart and the machine's
+  // drift between them went into the ratio
   const rows: Row[] = []
   for (const s of SCENARIOS) {
     const unit = s.unit === 'orders' ? 'orders/s' : 'req/s'
-    const contenders = [{ label: 'ours', url: info.url }, { label: 'baseline', url: baseline.url }, { label: SERIALIZING, url: serializing.url }]
-    if (s === ESTIMATE_SQRT) contenders.push({ label: 'ours LOG_LEVEL=silent', url: silent.url })
-    const [ours, base, same, quiet] = await compare(s, contenders, TARGETED.has(s.name) ? ctx.flags.reps : 1, ctx.load, progress)
-    const criterion = s === ESTIMATE_SQRT ? TARGETS.single : s.unit === 'orders' ? TARGETS.batch : undefined
-    rows.push(makeRow(s.name, 'baseline', unit, ours, base, { criterion, note: `${sizes.get(s)} B response` }))
-    rows.push(makeRow(s.name, SERIALIZING, unit, ours, same))
-    if (quiet !== undefined) rows.push(makeRow(`${s.name}, LOG_LEVEL=info`, 'LOG_LEVEL=silent', unit, ours, quiet, { criterion: TARGETS.logging }))
+    const reps = TARGETED.has(s.name) ? ctx.flags.reps : 1
+    const ours = { label: 'ours', url: info.url }
+    const pair = async (reference: { label: string, url: string }): Promise<Measured[]> => await compare(s, [ours, reference], reps, ctx.load, progress)
+    const [vsBase, base] = await pair({ label: 'baseline', url: baseline.url })
+    rows.push(makeRow(s.name, 'baseline', unit, vsBase, base, { criterion: s === ESTIMATE_SQRT ? TARGETS.single : s.unit === 'orders' ? TARGETS.batch : undefined, note: `${sizes.get(s)} B response` }))
+    const [vsSame, same] = await pair({ label: SERIALIZING, url: serializing.url })
+    rows.push(makeRow(s.name, SERIALIZING, unit, vsSame, same))
+    if (s === ESTIMATE_SQRT) {
+      const [vsQuiet, quiet] = await pair({ label: 'ours LOG_LEVEL=silent', url: silent.url })
+      rows.push(makeRow(`${s.name}, LOG_LEVEL=info`, 'LOG_LEVEL=silent', unit, vsQuiet, quiet, { criterion: TARGETS.logging }))
+    }
   }
   await stopAll(ctx)
   return { rows, bytes: Object.fromEntries([...sizes].map(([s, b]) => [s.name, b])) }
