@@ -12,8 +12,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runMicro, type MicroResult } from './micro.js'
 import { ESTIMATE_SQRT, SCENARIOS, type Scenario } from './scenarios.js'
-import { compare, type Measured } from './lib/compare.js'
-import type { LoadOptions } from './lib/load.js'
+import { compare, type Contender, type Measured } from './lib/compare.js'
+import { runLoad, type LoadOptions } from './lib/load.js'
 import { postJson, startService, type Service } from './lib/processes.js'
 import { startCommand } from '../test/support/start-command.js'
 import { formatMicro, formatRows, makeRow, type Criterion, type Row } from './lib/report.js'
@@ -32,6 +32,8 @@ type Section = typeof SECTIONS[number]
 interface Flags {
   durationSec: number
   warmupSec: number
+  /** single-estimate load every HTTP server process gets once, before anything is measured */
+  processWarmupSec: number
   connections: number
   reps: number
   quick: boolean
@@ -40,7 +42,7 @@ interface Flags {
   redisUrl: string
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--duration s] [--warmup s] [--connections n] [--reps n]
+const USAGE = `usage: npm run bench -- [--quick] [--duration s] [--warmup s] [--process-warmup s] [--connections n] [--reps n]
   [--only ${SECTIONS.join(',')}] [--out file.json] [--redis redis://127.0.0.1:6379]`
 
 function parseFlags (argv: string[]): Flags {
@@ -48,6 +50,7 @@ function parseFlags (argv: string[]): Flags {
   const flags: Flags = {
     durationSec: quick ? 2 : 4,
     warmupSec: quick ? 1 : 2,
+    processWarmupSec: quick ? 1 : 8,
     connections: 10,
     reps: quick ? 1 : 5,
     quick,
@@ -66,6 +69,7 @@ function parseFlags (argv: string[]): Flags {
     if (arg === '--quick') continue
     else if (arg === '--duration') flags.durationSec = number(arg, value(), 1)
     else if (arg === '--warmup') flags.warmupSec = number(arg, value(), 0)
+    else if (arg === '--process-warmup') flags.processWarmupSec = number(arg, value(), 0)
     else if (arg === '--connections') flags.connections = Math.round(number(arg, value(), 1))
     else if (arg === '--reps') flags.reps = Math.round(number(arg, value(), 1))
     else if (arg === '--out') flags.out = value() ?? ''
@@ -126,11 +130,20 @@ async function ourResponses (url: string, scenarios: readonly Scenario[]): Promi
 /** The label of the second reference: bare Fastify serializing our recorded response through our response schema. */
 const SERIALIZING = 'baseline + our JSON'
 
+/** `n` identical server processes, `name-1` to `name-n`; `env` is given each one's index. */
+async function startMany (ctx: Context, name: string, args: readonly string[], n: number, env: (i: number) => Record<string, string>): Promise<Service[]> {
+  const services: Service[] = []
+  for (let i = 1; i <= n; i++) services.push(await start(ctx, `${name}-${i}`, args, env(i)))
+  return services
+}
+
 async function httpSection (ctx: Context): Promise<{ rows: Row[], bytes: Record<string, number> }> {
-  const tcaStore = join(ctx.work, 'tca.jsonl')
-  const info = await start(ctx, 'ours-info', SERVER, { LOG_LEVEL: 'info', TCA_STORE_PATH: tcaStore })
-  const silent = await start(ctx, 'ours-silent', SERVER, { LOG_LEVEL: 'silent', TCA_STORE_PATH: tcaStore })
-  const texts = await ourResponses(info.url, SCENARIOS)
+  // one process per repetition on every side (see Contender): a target's ratio is a median over as many pairs of processes
+  const n = ctx.flags.reps
+  const ourEnv = (level: string) => (i: number) => ({ LOG_LEVEL: level, TCA_STORE_PATH: join(ctx.work, `tca-${level}-${i}.jsonl`) })
+  const info = await startMany(ctx, 'ours-info', SERVER, n, ourEnv('info'))
+  const silent = await startMany(ctx, 'ours-silent', SERVER, n, ourEnv('silent'))
+  const texts = await ourResponses(info[0].url, SCENARIOS)
   const sizes = new Map([...texts].map(([s, text]) => [s, Buffer.byteLength(text)]))
   const replySizes: Record<string, Record<string, number>> = {}
   const replyBodies: Record<string, Record<string, unknown>> = {}
@@ -140,30 +153,40 @@ async function httpSection (ctx: Context): Promise<{ rows: Row[], bytes: Record<
   }
   const bodiesFile = join(ctx.work, 'reply-bodies.json')
   writeFileSync(bodiesFile, JSON.stringify(replyBodies))
-  const baseline = await start(ctx, 'baseline', BASELINE, { LOG_LEVEL: 'info', BENCH_REPLY_SIZES: JSON.stringify(replySizes) })
-  const serializing = await start(ctx, 'baseline-serializing', BASELINE, { LOG_LEVEL: 'info', BENCH_REPLY_BODIES: bodiesFile })
+  const baseline = await startMany(ctx, 'baseline', BASELINE, n, () => ({ LOG_LEVEL: 'info', BENCH_REPLY_SIZES: JSON.stringify(replySizes) }))
+  const serializing = await startMany(ctx, 'baseline-serializing', BASELINE, n, () => ({ LOG_LEVEL: 'info', BENCH_REPLY_BODIES: bodiesFile }))
   for (const [s, bytes] of sizes) {
-    for (const ref of [baseline, serializing]) {
+    for (const ref of [...baseline, ...serializing]) {
       const res = await postJson(ref.url + s.path, s.body)
       if (res.status !== 200 || Buffer.byteLength(res.text) !== bytes) throw new Error(`${s.name}: ${ref.name} answered ${res.status} with ${Buffer.byteLength(res.text)} bytes, expected 200 with ${bytes}`)
+    }
+  }
+
+  // a process serves faster for its first ~10 s of load (measured: 61-69k then 72-78k requests per 3 s),
+  // and ours is measured against every reference, so without this it would be the warmest side of every pair
+  if (ctx.flags.processWarmupSec > 0) {
+    progress(`warming every server process up: ${ctx.flags.processWarmupSec} s of single estimates each`)
+    for (const service of [...info, ...silent, ...baseline, ...serializing]) {
+      await runLoad({ url: service.url, path: ESTIMATE_SQRT.path, body: ESTIMATE_SQRT.body }, { ...ctx.load, warmupSec: 0, durationSec: ctx.flags.processWarmupSec })
     }
   }
 
   // each ratio from its own back-to-back pairs (ours, then the reference, then the other way round):
   // with more than two contenders in one rotation, a pair sat up to three runs apart and the machine's
   // drift between them went into the ratio
+  const urls = (services: Service[]): string[] => services.map((x) => x.url)
   const rows: Row[] = []
   for (const s of SCENARIOS) {
     const unit = s.unit === 'orders' ? 'orders/s' : 'req/s'
     const reps = TARGETED.has(s.name) ? ctx.flags.reps : 1
-    const ours = { label: 'ours', url: info.url }
-    const pair = async (reference: { label: string, url: string }): Promise<Measured[]> => await compare(s, [ours, reference], reps, ctx.load, progress)
-    const [vsBase, base] = await pair({ label: 'baseline', url: baseline.url })
+    const ours = { label: 'ours', urls: urls(info) }
+    const pair = async (reference: Contender): Promise<Measured[]> => await compare(s, [ours, reference], reps, ctx.load, progress)
+    const [vsBase, base] = await pair({ label: 'baseline', urls: urls(baseline) })
     rows.push(makeRow(s.name, 'baseline', unit, vsBase, base, { criterion: s === ESTIMATE_SQRT ? TARGETS.single : s.unit === 'orders' ? TARGETS.batch : undefined, note: `${sizes.get(s)} B response` }))
-    const [vsSame, same] = await pair({ label: SERIALIZING, url: serializing.url })
+    const [vsSame, same] = await pair({ label: SERIALIZING, urls: urls(serializing) })
     rows.push(makeRow(s.name, SERIALIZING, unit, vsSame, same))
     if (s === ESTIMATE_SQRT) {
-      const [vsQuiet, quiet] = await pair({ label: 'ours LOG_LEVEL=silent', url: silent.url })
+      const [vsQuiet, quiet] = await pair({ label: 'ours LOG_LEVEL=silent', urls: urls(silent) })
       rows.push(makeRow(`${s.name}, LOG_LEVEL=info`, 'LOG_LEVEL=silent', unit, vsQuiet, quiet, { criterion: TARGETS.logging }))
     }
   }
@@ -176,7 +199,7 @@ async function swapSection (ctx: Context): Promise<{ rows: Row[], details: objec
   ctx.cleanups.push(swap.close)
   const server = await start(ctx, 'ours-redis', SERVER, { LOG_LEVEL: 'info', TCA_STORE_PATH: join(ctx.work, 'tca-swap.jsonl'), ...swap.env })
   const before = await swap.servedVersion(server.url)
-  const [swapping, idle] = await compare(ESTIMATE_SQRT, [{ label: 'hot swap', url: server.url, activity: swap.publisher }, { label: 'idle', url: server.url }], ctx.flags.reps, ctx.load, progress)
+  const [swapping, idle] = await compare(ESTIMATE_SQRT, [{ label: 'hot swap', urls: [server.url], activity: swap.publisher }, { label: 'idle', urls: [server.url] }], ctx.flags.reps, ctx.load, progress)
   const published = swap.publisher.published()
   const last = published.at(-1)
   let after = await swap.servedVersion(server.url)
@@ -201,7 +224,7 @@ async function retrainRow (ctx: Context, rt: Retrain, url: string, scenario: str
   const first = await rt.recalibrate(url)
   progress(`  ${scenario}: first recalibration ${first.outcome} in ${first.jobMs} ms on ${first.samples?.usable ?? 0} ${first.samples?.source ?? ''} samples (${first.reason})`)
   const loop = rt.loop(url)
-  const [training, idle] = await compare(ESTIMATE_SQRT, [{ label: 'retraining', url, activity: loop }, { label: 'idle', url }], ctx.flags.reps, ctx.load, progress)
+  const [training, idle] = await compare(ESTIMATE_SQRT, [{ label: 'retraining', urls: [url], activity: loop }, { label: 'idle', urls: [url] }], ctx.flags.reps, ctx.load, progress)
   const durations = loop.trainings.map((t) => t.jobMs).sort((a, b) => a - b)
   const outcomes: Record<string, number> = {}
   for (const t of loop.trainings) outcomes[t.outcome] = (outcomes[t.outcome] ?? 0) + 1
@@ -253,7 +276,7 @@ async function main (): Promise<void> {
   const onSignal = (): void => { void cleanUp().finally(() => process.exit(130)) }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const settings = { ...ctx.load, pipelining: 1, reps: flags.reps, repsOfUntargetedScenarios: 1, quick: flags.quick, sections: [...flags.only] }
+  const settings = { ...ctx.load, processWarmupSec: flags.processWarmupSec, pipelining: 1, reps: flags.reps, repsOfUntargetedScenarios: 1, quick: flags.quick, sections: [...flags.only] }
   progress(`pretrade bench: ${JSON.stringify(settings)}`)
 
   let micro: { results: MicroResult[], sink: number } | undefined

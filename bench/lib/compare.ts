@@ -9,10 +9,15 @@ export interface Activity {
   stop: () => Promise<void>
 }
 
-/** One side of a comparison: a server, optionally with background work while it is measured. */
+/**
+ * One side of a comparison: a server, optionally with background work while it is measured. With
+ * several urls (identical server processes), repetition r measures urls[r % urls.length]: a process
+ * keeps what its JIT made of the hot path for its life, and identical processes here differ by up
+ * to 30% in req/s, so a ratio from one pair of processes measures that luck as much as the code.
+ */
 export interface Contender {
   label: string
-  url: string
+  urls: readonly string[]
   activity?: Activity
 }
 
@@ -63,8 +68,9 @@ export async function compare (scenario: Scenario, contenders: readonly Contende
   for (let rep = 0; rep < reps; rep++) {
     for (let i = 0; i < contenders.length; i++) {
       const c = contenders[(i + rep) % contenders.length]
-      const load = rep === 0 ? options : { ...options, warmupSec: Math.min(options.warmupSec, LATER_WARMUP_SEC) }
-      const result = await runLoad({ url: c.url, path: scenario.path, body: scenario.body }, load, {
+      // a process's first run on the scenario gets the full warm-up
+      const load = rep < c.urls.length ? options : { ...options, warmupSec: Math.min(options.warmupSec, LATER_WARMUP_SEC) }
+      const result = await runLoad({ url: c.urls[rep % c.urls.length], path: scenario.path, body: scenario.body }, load, {
         before: () => c.activity?.start(),
         after: async () => await c.activity?.stop()
       })

@@ -10,8 +10,10 @@ export interface Row {
   unit: 'req/s' | 'orders/s'
   ours: Measured
   reference: Measured
-  /** ours / reference */
+  /** ours / reference: the median over the repetitions of the ratio within one */
   throughputRatio: number
+  /** the lowest and highest throughput ratio of a single repetition: the spread the median sits in */
+  throughputRatioRange: [number, number]
   p50Ratio: number
   p99Ratio: number
   p999Ratio: number
@@ -40,8 +42,10 @@ export function makeRow (scenario: string, against: string, unit: Row['unit'], o
   const { criterion, note, problem } = options
   // each repetition measured both sides back to back: the ratio of a pair is immune to the machine's
   // slow drift (seen here: 2x between minutes), so the row's ratio is the median over the pairs
-  const pairRatio = (metric: (r: Measured['runs'][number]) => number): number =>
-    medianOf(ours.runs.slice(0, reference.runs.length).map((r, i) => metric(r) / metric(reference.runs[i])))
+  const pairRatios = (metric: (r: Measured['runs'][number]) => number): number[] =>
+    ours.runs.slice(0, reference.runs.length).map((r, i) => metric(r) / metric(reference.runs[i]))
+  const pairRatio = (metric: (r: Measured['runs'][number]) => number): number => medianOf(pairRatios(metric))
+  const throughputs = pairRatios((r) => r.requestsPerSec)
   const ratios = { throughput: pairRatio((r) => r.requestsPerSec), p99: pairRatio((r) => r.p99Ms) }
   const failures = [ours, reference].filter((m) => m.non2xx + m.errors > 0).map((m) => `${m.label}: ${m.non2xx} non-2xx ${JSON.stringify(m.otherStatuses)}, ${m.errors} errors`)
   if (problem !== undefined) failures.push(problem)
@@ -54,6 +58,7 @@ export function makeRow (scenario: string, against: string, unit: Row['unit'], o
     ours,
     reference,
     throughputRatio: ratios.throughput,
+    throughputRatioRange: [Math.min(...throughputs), Math.max(...throughputs)],
     p50Ratio: pairRatio((r) => r.p50Ms),
     p99Ratio: ratios.p99,
     p999Ratio: pairRatio((r) => r.p999Ms),
@@ -89,7 +94,7 @@ export function formatRows (rows: readonly Row[]): string {
     r.against,
     `${Math.round(r.ours.perSec).toLocaleString('en-US')} ${r.unit}`,
     Math.round(r.reference.perSec).toLocaleString('en-US'),
-    fixed(r.throughputRatio, 3),
+    r.ours.runs.length > 1 ? `${fixed(r.throughputRatio, 2)} (${fixed(r.throughputRatioRange[0], 2)}-${fixed(r.throughputRatioRange[1], 2)})` : fixed(r.throughputRatio, 2),
     latency(r.ours.p50Ms, r.reference.p50Ms, r.p50Ratio),
     latency(r.ours.p99Ms, r.reference.p99Ms, r.p99Ratio),
     latency(r.ours.p999Ms, r.reference.p999Ms, r.p999Ratio),
