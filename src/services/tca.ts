@@ -14,14 +14,6 @@ export function withoutNulls<T extends object> (value: T): { [K in keyof T]: Exc
   return out as { [K in keyof T]: Exclude<T[K], null> }
 }
 
-const SPREAD_SOURCES = ['market-state', 'bid-ask', 'spreadQuote'] as const
-/** The 12 possible `inputs` objects, shared and frozen: bit 0 advBase given, bit 1 volDaily given, bits 2-3 the SPREAD_SOURCES index. */
-const TCA_INPUT_SOURCES = Array.from({ length: 12 }, (_, k) => Object.freeze({
-  advBase: (k & 1) !== 0 ? 'request' as const : 'market-state' as const,
-  volDaily: (k & 2) !== 0 ? 'request' as const : 'market-state' as const,
-  spread: SPREAD_SOURCES[k >> 2]
-}))
-
 /**
  * Post-trade analysis of each execution and of the set. The estimated impact uses the trade's own
  * advBase and volDaily; the symbol's market state fills only what the trade leaves out.
@@ -36,13 +28,13 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
     const state = deps.market.get(trade.symbol)
     const bidAsk = trade.bidQuote !== undefined && trade.askQuote !== undefined
     const hasQuotes = bidAsk || trade.spreadQuote !== undefined
-    if (state === undefined && (trade.advBase === undefined || trade.volDaily === undefined || !hasQuotes)) {
+    if (state === undefined) {
       const missing = [
         ...(trade.advBase === undefined ? ['advBase'] : []),
         ...(trade.volDaily === undefined ? ['volDaily'] : []),
         ...(!hasQuotes ? ['spreadQuote or bidQuote and askQuote'] : [])
       ]
-      throw unknownSymbol(`body/trades/${i}/symbol`, trade.symbol, missing)
+      if (missing.length > 0) throw unknownSymbol(`body/trades/${i}/symbol`, trade.symbol, missing)
     }
     const model = deps.models.modelsFor(trade.symbol)[modelName]
     try {
@@ -96,7 +88,11 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
         totalCostBps: result.totalCostBps,
         totalCostQuote: result.totalCostQuote,
         model: model.info,
-        inputs: TCA_INPUT_SOURCES[(trade.advBase !== undefined ? 1 : 0) | (trade.volDaily !== undefined ? 2 : 0) | ((bidAsk ? 1 : trade.spreadQuote !== undefined ? 2 : 0) << 2)]
+        inputs: {
+          advBase: trade.advBase !== undefined ? 'request' : 'market-state',
+          volDaily: trade.volDaily !== undefined ? 'request' : 'market-state',
+          spread: bidAsk ? 'bid-ask' : trade.spreadQuote !== undefined ? 'spreadQuote' : 'market-state'
+        }
       }
     } catch (err) {
       throw asUnprocessable(err, `body/trades/${i}/`)
