@@ -55,6 +55,8 @@ export class FileTcaStore implements TcaStore {
   /** every record in the file, in file order, once loaded */
   #records: TcaRecord[] | undefined
   #loading: Promise<TcaRecord[]> | undefined
+  /** whether the file's directory exists (made once per process; tried again after a failure) */
+  #dirMade = false
   /** whether the file's last byte was checked for a torn line (once per process) */
   #tailChecked = false
 
@@ -77,7 +79,10 @@ export class FileTcaStore implements TcaStore {
     const group: PendingWrite = { lines: [], records: [], done: Promise.resolve() }
     group.done = this.#tail.then(async () => {
       this.#next = undefined
-      await mkdir(dirname(this.#path), { recursive: true })
+      if (!this.#dirMade) {
+        await mkdir(dirname(this.#path), { recursive: true })
+        this.#dirMade = true
+      }
       const file = await open(this.#path, 'a+')
       try {
         // a crash mid-write leaves a torn last line: start on a fresh line so this record is not glued to it
