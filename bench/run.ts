@@ -148,7 +148,7 @@ async function httpSection (ctx: Context): Promise<{ rows: Row[], bytes: Record<
   const replySizes: Record<string, Record<string, number>> = {}
   const replyBodies: Record<string, Record<string, unknown>> = {}
   for (const [s, text] of texts) {
-    (replySizes[s.path] ??= {})[s.key] = Buffer.byteLength(text);
+    (replySizes[s.path] ??= {})[s.key] = sizes.get(s) as number;
     (replyBodies[s.path] ??= {})[s.key] = JSON.parse(text)
   }
   const bodiesFile = join(ctx.work, 'reply-bodies.json')
