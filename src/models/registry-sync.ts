@@ -4,7 +4,7 @@ import type { ModelStore } from './model-store.js'
 /** What the sync needs of the registry (src/models/registry.ts). */
 export interface RegistryReader {
   readActive: () => Promise<{ sets: Map<string, Partial<Record<ModelName, ModelRecord>>>, errors: Array<{ symbol: string, name: string, version: string, error: string }> }>
-  subscribe: (onChange: (msg: { symbol: string, name: string, version: string }) => void, onError?: (err: unknown) => void) => Promise<{ close: () => Promise<void> }>
+  subscribe: (onChange: (msg: { symbol: string, name: string, version: string }) => void, onError?: (err: unknown) => void, onResubscribed?: () => void) => Promise<{ close: () => Promise<void> }>
 }
 
 export interface RegistrySyncStatus {
@@ -30,8 +30,9 @@ export interface RegistrySyncOptions {
 
 /**
  * Keeps this replica's in-memory models equal to the registry's active versions: on every
- * pub/sub notification, on reconnect (a replica that missed messages catches up by reading the
- * pointers) and on a periodic check. Each record is validated before it replaces anything; a
+ * pub/sub notification, on reconnect of either connection (the subscriber's once its channel is
+ * live again; a replica that missed messages catches up by reading the pointers) and on a
+ * periodic check. Each record is validated before it replaces anything; a
  * corrupt record is reported and its slot keeps serving the model it had. A swap replaces the
  * catalog reference once, so a request reads one version throughout; unchanged versions are not
  * swapped. Syncs are serialised; a sync requested during one runs once after it.
@@ -68,7 +69,12 @@ export class RegistrySync {
     // one attempt at a time: start() and the first 'ready' both ask, and two would leave one connection unclosed
     this.#subscribing ??= (async () => {
       try {
-        this.#subscription = await this.#o.registry.subscribe(() => { void this.sync() }, (err) => this.#o.logger.warn({ err }, 'registry notification ignored'))
+        this.#subscription = await this.#o.registry.subscribe(
+          () => { void this.sync() },
+          (err) => this.#o.logger.warn({ err }, 'registry notification ignored'),
+          // notices sent while the subscriber was down are lost, and the main connection may have
+          // come back (and re-read) before they were sent: re-read once the channel is live again
+          () => { void this.sync() })
       } catch (err) {
         this.#o.logger.warn({ err }, 'registry subscribe failed; retrying on reconnect and on the periodic check')
       }

@@ -266,12 +266,13 @@ export class ModelRegistry {
   }
 
   /**
-   * Calls `onChange` for every change notice, on a duplicate connection (ioredis re-subscribes
-   * after a reconnect; notices sent meanwhile are lost, so callers also re-read on reconnect).
-   * Malformed messages and connection errors go to `onError`.
+   * Calls `onChange` for every change notice, on a duplicate connection. Notices sent while that
+   * connection is down are lost, so after each reconnect `onResubscribed` is called once the
+   * channel is subscribed again: a re-read started then misses nothing (a later change is
+   * notified). Malformed messages and connection errors go to `onError`.
    * @throws RegistryError REDIS if the subscription cannot be made (the connection is closed)
    */
-  async subscribe (onChange: (msg: ModelChange) => void, onError: (err: unknown) => void = () => {}): Promise<{ close: () => Promise<void> }> {
+  async subscribe (onChange: (msg: ModelChange) => void, onError: (err: unknown) => void = () => {}, onResubscribed: () => void = () => {}): Promise<{ close: () => Promise<void> }> {
     const sub = this.#redis.duplicate()
     sub.on('error', onError)
     sub.on('message', (channel: string, message: string) => {
@@ -289,6 +290,9 @@ export class ModelRegistry {
       sub.disconnect()
       throw new RegistryError('REGISTRY_ERR_REDIS', `cannot subscribe to ${this.channel}: ${(err as Error).message}`, { cause: err })
     }
+    // every later 'ready' is a reconnect; ioredis re-subscribes by itself, but only the reply to a
+    // SUBSCRIBE says the channel is live again (a duplicate SUBSCRIBE is a no-op in Redis)
+    sub.on('ready', () => { sub.subscribe(this.channel).then(() => onResubscribed(), onError) })
     return { close: async () => { await sub.quit().catch(() => { sub.disconnect() }) } }
   }
 

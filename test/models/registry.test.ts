@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import t, { type Test } from 'tap'
-import { Redis } from 'ioredis'
+import { Redis, type RedisOptions } from 'ioredis'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
 import { modelFromRecord, type ModelName, type ModelRecord } from '../../src/models/impact-model.js'
 import { canonicalJson, ModelRegistry, RegistryError, type ModelChange } from '../../src/models/registry.js'
+import { RegistrySync } from '../../src/models/registry-sync.js'
+import { ModelStore } from '../../src/models/model-store.js'
 
 // The machine's Redis with a unique key prefix per test, deleted in teardown (never FLUSHALL).
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -35,8 +37,8 @@ async function keysUnder (redis: Redis, prefix: string): Promise<string[]> {
 }
 
 /** A client, a prefix and a registry over them; keys and connections are cleaned up. */
-function setup (t: Test, keepVersions?: number): { redis: Redis, prefix: string, registry: ModelRegistry, key: (s: string) => string } {
-  const redis = new Redis(REDIS_URL)
+function setup (t: Test, keepVersions?: number, options: RedisOptions = {}): { redis: Redis, prefix: string, registry: ModelRegistry, key: (s: string) => string } {
+  const redis = new Redis(REDIS_URL, options)
   const prefix = `test:${randomUUID()}:`
   t.teardown(async () => {
     await deleteKeys(redis, prefix)
@@ -179,6 +181,48 @@ t.test('subscribe delivers every change and reports malformed messages', async (
   t.same(changes, [{ symbol: 'ETHUSDT', name: 'linear', version: 'l1' }, { symbol: 'ETHUSDT', name: 'sqrt', version: 's1' }])
   t.same(problems.map((p) => (p as RegistryError).code), ['REGISTRY_ERR_BAD_MESSAGE', 'REGISTRY_ERR_BAD_MESSAGE'])
   await sub.close()
+})
+
+/** Kills this test's subscriber connection (and only it: found by its unique connection name). */
+async function killSubscriber (redis: Redis, name: string): Promise<void> {
+  const list = await redis.call('CLIENT', 'LIST', 'TYPE', 'pubsub') as string
+  const ids = list.split('\n').filter((line) => line.includes(` name=${name} `)).map((line) => /^id=(\d+)/.exec(line)?.[1])
+  if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one subscriber named ${name}, found ${ids.length}`)
+  await redis.client('KILL', 'ID', ids[0])
+}
+
+// The CI failure this pins: the main connection came back and re-read before a publish, the
+// subscriber came back after it, so the notice was lost and nothing re-read until the periodic check.
+t.test('after its connection is killed, subscribe re-subscribes and then calls onResubscribed; later notices arrive', async (t) => {
+  const name = `test-${randomUUID()}`
+  const { redis, registry } = setup(t, undefined, { connectionName: name, retryStrategy: () => 300 })
+  const changes: ModelChange[] = []
+  let numsubAtResubscribe: number | undefined
+  const sub = await registry.subscribe((c) => changes.push(c), () => {}, () => {
+    void redis.pubsub('NUMSUB', registry.channel).then((r) => { numsubAtResubscribe = Number((r as [string, number])[1]) })
+  })
+  t.teardown(async () => await sub.close())
+  await killSubscriber(redis, name)
+  await waitFor('onResubscribed', () => numsubAtResubscribe !== undefined)
+  t.equal(numsubAtResubscribe, 1, 'the channel has its subscriber again when onResubscribed is called (PUBSUB NUMSUB)')
+  await registry.publish('ETHUSDT', recordOf('sqrt', 's2', 1))
+  await waitFor('the notice after the reconnect', () => changes.length >= 1)
+  t.same(changes, [{ symbol: 'ETHUSDT', name: 'sqrt', version: 's2' }])
+})
+
+t.test('RegistrySync catches up on a publish made while only its subscriber was down (no main reconnect, no periodic check)', async (t) => {
+  const name = `test-${randomUUID()}`
+  // the subscriber stays down 300 ms after the kill: long enough to publish into the gap
+  const { redis, registry } = setup(t, undefined, { connectionName: name, retryStrategy: () => 300 })
+  const store = new ModelStore({ defaultSet: embedded, bySymbol: new Map() })
+  const quiet = { info: () => {}, warn: () => {} }
+  const sync = new RegistrySync({ registry, store, checkEveryMs: 3_600_000, logger: quiet })
+  await sync.start()
+  t.teardown(async () => await sync.stop())
+  await killSubscriber(redis, name)
+  await registry.publish('ETHUSDT', recordOf('sqrt', 'during-gap', 1))
+  await waitFor('the version published during the gap', () => store.modelsFor('ETHUSDT').sqrt.version === 'during-gap')
+  t.equal(store.modelsFor('ETHUSDT').sqrt.version, 'during-gap', 'served after the subscriber came back, with no other trigger')
 })
 
 t.test('readActive reports corrupt, missing and wrong-typed records and leaves them out', async (t) => {
