@@ -7,7 +7,7 @@ import type { MarketStateProvider } from './market/market-state.js'
 import type { ModelStore } from './models/model-store.js'
 import type { TcaStore } from './store/tca-store.js'
 import type { BookSource } from './services/book-estimator.js'
-import type { RecalibrationJob } from './jobs/recalibrate.js'
+import type { RecalibrationJob, SymbolOutcome } from './jobs/recalibrate.js'
 import { frameworkErrorHandler, registerErrorHandlers } from './plugins/error-handler.js'
 import { shuttingDown } from './errors.js'
 import { registerSwagger } from './plugins/swagger.js'
@@ -35,8 +35,10 @@ export interface AppDeps {
   tcaStore: TcaStore
   /** live order books (method "book"); absent on embedded defaults */
   books?: BookSource
-  /** the recalibration job, when live market data runs */
+  /** the recalibration job, when live market data runs (its status) */
   job?: RecalibrationJob
+  /** runs the job now: here, or on the leader replica when this one does not hold the lock */
+  recalibrate?: (symbols: string[] | undefined) => Promise<SymbolOutcome[]>
   /** the Redis model registry (publish, rollback), when REDIS_URL is set */
   registry?: RegistryWriter
   /** registry connection and sync state for /ready and /v1/models */

@@ -42,6 +42,7 @@ export const ConfigSchema = Type.Object({
   REDIS_CLUSTER_NODES: Type.Optional(Type.String({ pattern: '^[^,:]+:[0-9]+(,[^,:]+:[0-9]+)*$', description: 'Redis Cluster seed nodes host:port list' })),
   MODEL_KEEP_VERSIONS: Type.Integer({ minimum: 1, maximum: 1000, default: 10, description: 'versions kept per symbol and model; older ones are removed when a new one is published' }),
   REGISTRY_CHECK_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000, description: 'periodic re-read of the active versions (catches a missed notification)' }),
+  RECALIBRATE_RELAY_TIMEOUT_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 120_000, description: 'how long POST /v1/admin/recalibrate on a replica without the leader lock waits for the leader to run the job and answer (then 503)' }),
   LEADER_LOCK_TTL_MS: Type.Integer({ minimum: 1000, maximum: 3_600_000, default: 30_000, description: 'expiry of the job\'s leader lock; another replica takes over within one period' }),
   TCA_RETENTION_DAYS: Type.Number({ exclusiveMinimum: 0, maximum: 3650, default: 90, description: 'TCA records older than this are trimmed from the Redis stream (each trim is logged)' }),
   TCA_TRIM_EVERY_MS: Type.Integer({ minimum: 1000, maximum: 86_400_000, default: 3_600_000, description: 'how often TCA records older than TCA_RETENTION_DAYS are trimmed (each removal is logged)' }),

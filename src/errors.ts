@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   PRETRADE_ERR_VERSION_NOT_FOUND: { statusCode: 404, summary: 'no kept model version of that symbol and name' },
   PRETRADE_ERR_VERSION_EXISTS: { statusCode: 409, summary: 'a different record was already published under that version (records are immutable)' },
   PRETRADE_ERR_JOB_UNAVAILABLE: { statusCode: 503, summary: 'the recalibration job needs live market data (MARKET_DATA_SOURCE=bybit)' },
+  PRETRADE_ERR_LEADER_UNAVAILABLE: { statusCode: 503, summary: 'a recalibration asked of a replica without the leader lock is handed to the leader through Redis; no leader answered within RECALIBRATE_RELAY_TIMEOUT_MS, or Redis did not take the request' },
   PRETRADE_ERR_BOOK_UNAVAILABLE: { statusCode: 503, summary: 'method "book" needs a live order book and none could be had (no live market data, or the venue did not answer)' },
   PRETRADE_ERR_NOT_READY: { statusCode: 503, summary: 'the service has no models loaded yet' },
   PRETRADE_ERR_STORE_UNAVAILABLE: { statusCode: 503, summary: 'accepted records could not be stored, so nothing was accepted; retry' },
@@ -68,6 +69,13 @@ export const JobUnavailableError = createError<'PRETRADE_ERR_JOB_UNAVAILABLE', 5
 
 export function jobUnavailable (): Error & ApiErrorDetails {
   return Object.assign(new JobUnavailableError(), { field: 'config/MARKET_DATA_SOURCE', rule: 'bybit' })
+}
+
+const LeaderUnavailableError = createError<'PRETRADE_ERR_LEADER_UNAVAILABLE', 503, [string]>('PRETRADE_ERR_LEADER_UNAVAILABLE', '%s', 503)
+
+/** A 503 for a relayed recalibration that the leader did not answer. */
+export function leaderUnavailable (message: string): Error & ApiErrorDetails {
+  return Object.assign(new LeaderUnavailableError(message), { field: 'config/RECALIBRATE_RELAY_TIMEOUT_MS', rule: 'a replica holding the leader lock answers in time' })
 }
 
 const RegistryUnavailableError = createError<'PRETRADE_ERR_REGISTRY_UNAVAILABLE', 503, [string]>('PRETRADE_ERR_REGISTRY_UNAVAILABLE', '%s', 503)

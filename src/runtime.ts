@@ -1,7 +1,8 @@
 import type { Logger } from 'pino'
 import type { AppDeps } from './app.js'
 import { configuredSymbols, type Config } from './config.js'
-import { RecalibrationJob } from './jobs/recalibrate.js'
+import { RecalibrationJob, type SymbolOutcome } from './jobs/recalibrate.js'
+import { RecalibrateRelay } from './jobs/recalibrate-relay.js'
 import { sampleCollector } from './jobs/samples.js'
 import { startSchedules, type Schedules } from './jobs/schedules.js'
 import { TrainingThread } from './jobs/train-protocol.js'
@@ -109,6 +110,13 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
     seed: JOB_SEED
   })
 
+  // with a registry only the leader publishes: a replica without the lock hands an admin run to it
+  const relay = redis !== undefined
+    ? new RecalibrateRelay({ redis: redis.redis, prefix: config.REDIS_PREFIX, isLeader: () => redis.lock.isLeader(), run: async (s) => await job.run(s), logger })
+    : undefined
+  const recalibrate = async (s: string[] | undefined): Promise<SymbolOutcome[]> =>
+    relay === undefined || redis?.lock.isLeader() === true ? await job.run(s) : await relay.request(s, config.RECALIBRATE_RELAY_TIMEOUT_MS)
+
   let schedules: Schedules | undefined
   let firstRefresh: Promise<void> | undefined
   return {
@@ -119,11 +127,13 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
       tcaStore,
       books,
       job,
+      recalibrate,
       ...registryDeps,
       liveStatus: () => ({ source: 'bybit', restUrl: config.BYBIT_REST_URL, market: market.status(), tape: tape.state() })
     },
     start: async () => {
       await redis?.start({ leaderLock: options.schedules !== false })
+      if (options.schedules !== false) relay?.start()
       if (options.recentTradesOnly !== true) tape.start()
       firstRefresh = market.refresh().then(() => logger.info({ market: market.status() }, 'market state refreshed'))
       if (options.schedules === false) return
@@ -142,6 +152,7 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
       schedules = undefined
       await firstRefresh
       await tape.stop()
+      await relay?.stop()
       await job.idle()
       await trainer.close()
       await redis?.stop()

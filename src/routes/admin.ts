@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../app.js'
-import { jobUnavailable } from '../errors.js'
+import { jobUnavailable, leaderUnavailable } from '../errors.js'
+import { RelayError } from '../jobs/recalibrate-relay.js'
 import { adminHooks } from '../plugins/admin-auth.js'
 import { SymbolField } from './schemas/common.js'
 
@@ -23,7 +24,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     schema: {
       tags: ['admin'],
       summary: 'Runs the recalibration job now (admin: x-api-key)',
-      description: 'Runs for every configured symbol, or only ?symbol=BTCUSDT. Collects samples, fits and gates the candidates in a worker thread, and publishes only what beats the published model out of sample. Joins a run already in progress. Needs live market data (MARKET_DATA_SOURCE=bybit).',
+      description: 'Runs for every configured symbol, or only ?symbol=BTCUSDT. Collects samples, fits and gates the candidates in a worker thread, and publishes only what beats the published model out of sample. Joins a run already in progress. Needs live market data (MARKET_DATA_SOURCE=bybit). With Redis, a replica that does not hold the leader lock hands the run to the one that does and answers with its outcomes (503 PRETRADE_ERR_LEADER_UNAVAILABLE if none answers within RECALIBRATE_RELAY_TIMEOUT_MS).',
       security: [{ apiKey: [] }],
       querystring: Type.Object({ symbol: Type.Optional(SymbolField) }, { additionalProperties: false }),
       response: {
@@ -36,10 +37,14 @@ const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
       }
     }
   }, async (request) => {
-    if (deps.job === undefined) throw jobUnavailable()
+    if (deps.recalibrate === undefined) throw jobUnavailable()
     const symbol = request.query.symbol
-    const outcomes = await deps.job.run(symbol !== undefined ? [symbol] : undefined)
-    return { outcomes }
+    try {
+      return { outcomes: await deps.recalibrate(symbol !== undefined ? [symbol] : undefined) }
+    } catch (err) {
+      if (err instanceof RelayError) throw leaderUnavailable(err.message)
+      throw err
+    }
   })
 }
 
