@@ -45,7 +45,7 @@ export class RecalibrateRelay {
   readonly #pollMs: number
   readonly #inFlight = new Set<Promise<void>>()
   #timer: NodeJS.Timeout | undefined
-  #polling = false
+  #serving: Promise<void> | undefined
 
   constructor (options: RecalibrateRelayOptions) {
     this.#o = options
@@ -59,7 +59,7 @@ export class RecalibrateRelay {
 
   /** Starts serving requests while this replica is the leader. */
   start (): void {
-    this.#timer ??= setInterval(() => { void this.#serve() }, this.#pollMs)
+    this.#timer ??= setInterval(() => { this.#serving ??= this.#serve().finally(() => { this.#serving = undefined }) }, this.#pollMs)
     this.#timer.unref()
   }
 
@@ -67,6 +67,7 @@ export class RecalibrateRelay {
   async stop (): Promise<void> {
     clearInterval(this.#timer)
     this.#timer = undefined
+    await this.#serving
     await Promise.all([...this.#inFlight])
   }
 
@@ -80,7 +81,9 @@ export class RecalibrateRelay {
     const request: RelayedRequest = { id: randomUUID(), deadlineMs, ...(symbols !== undefined ? { symbols } : {}) }
     try {
       // the queue lives as long as its newest request: with no leader at all, it does not pile up
-      await this.#o.redis.multi().rpush(this.#queue, JSON.stringify(request)).pexpire(this.#queue, timeoutMs).exec()
+      const replies = await this.#o.redis.multi().rpush(this.#queue, JSON.stringify(request)).pexpire(this.#queue, timeoutMs).exec()
+      const failed = replies === null ? new Error('transaction aborted') : replies.find(([err]) => err !== null)?.[0]
+      if (failed !== undefined && failed !== null) throw failed
     } catch (err) {
       throw new RelayError('RELAY_REDIS', `the request could not be queued for the leader: ${(err as Error).message}`, { cause: err })
     }
@@ -90,7 +93,7 @@ export class RecalibrateRelay {
       // a failed read (Redis blinking) is retried on the next poll
       const text = await this.#o.redis.getdel(key).catch(() => null)
       if (text === null) continue
-      const answer = JSON.parse(text) as { outcomes: SymbolOutcome[] } | { error: string }
+      const answer = parseAnswer(text)
       if ('error' in answer) throw new RelayError('RELAY_RUN_FAILED', `the leader's run failed: ${answer.error}`)
       return answer.outcomes
     }
@@ -98,10 +101,9 @@ export class RecalibrateRelay {
   }
 
   async #serve (): Promise<void> {
-    if (this.#polling || !this.#o.isLeader()) return
-    this.#polling = true
     try {
-      for (;;) {
+      // a replica that loses the lock stops taking requests at once (its publish would be refused)
+      while (this.#o.isLeader() && this.#timer !== undefined) {
         const text = await this.#o.redis.lpop(this.#queue)
         if (text === null) return
         const request = parseRequest(text)
@@ -117,8 +119,6 @@ export class RecalibrateRelay {
       }
     } catch (err) {
       this.#o.logger.warn({ err }, 'relayed recalibration requests could not be read; retrying')
-    } finally {
-      this.#polling = false
     }
   }
 
@@ -137,6 +137,15 @@ export class RecalibrateRelay {
       this.#o.logger.warn({ err, request }, 'relayed recalibration could not be answered')
     }
   }
+}
+
+function parseAnswer (text: string): { outcomes: SymbolOutcome[] } | { error: string } {
+  try {
+    const a = JSON.parse(text) as { outcomes?: unknown, error?: unknown } | null
+    if (Array.isArray(a?.outcomes)) return { outcomes: a.outcomes as SymbolOutcome[] }
+    if (typeof a?.error === 'string') return { error: a.error }
+  } catch { /* below */ }
+  return { error: `unreadable answer ${text.slice(0, 200)}` }
 }
 
 function parseRequest (text: string): RelayedRequest | undefined {
