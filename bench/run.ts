@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { runMicro, type MicroResult } from './micro.js'
 import { ESTIMATE_SQRT, SCENARIOS, type Scenario } from './scenarios.js'
 import { compare, type Contender, type Measured } from './lib/compare.js'
-import { runLoad, type LoadOptions } from './lib/load.js'
+import type { LoadOptions } from './lib/load.js'
 import { postJson, startService, type Service } from './lib/processes.js'
 import { startCommand } from '../test/support/start-command.js'
 import { formatMicro, formatRows, makeRow, type Criterion, type Row } from './lib/report.js'
@@ -31,9 +31,8 @@ type Section = typeof SECTIONS[number]
 
 interface Flags {
   durationSec: number
+  /** unmeasured load on the same scenario right before a server's first measured run in a comparison */
   warmupSec: number
-  /** single-estimate load every HTTP server process gets once, before anything is measured */
-  processWarmupSec: number
   connections: number
   reps: number
   quick: boolean
@@ -42,15 +41,14 @@ interface Flags {
   redisUrl: string
 }
 
-const USAGE = `usage: npm run bench -- [--quick] [--duration s] [--warmup s] [--process-warmup s] [--connections n] [--reps n]
+const USAGE = `usage: npm run bench -- [--quick] [--duration s] [--warmup s] [--connections n] [--reps n]
   [--only ${SECTIONS.join(',')}] [--out file.json] [--redis redis://127.0.0.1:6379]`
 
 function parseFlags (argv: string[]): Flags {
   const quick = argv.includes('--quick')
   const flags: Flags = {
     durationSec: quick ? 2 : 4,
-    warmupSec: quick ? 1 : 2,
-    processWarmupSec: quick ? 1 : 8,
+    warmupSec: quick ? 1 : 8,
     connections: 10,
     reps: quick ? 1 : 5,
     quick,
@@ -69,7 +67,6 @@ function parseFlags (argv: string[]): Flags {
     if (arg === '--quick') continue
     else if (arg === '--duration') flags.durationSec = number(arg, value(), 1)
     else if (arg === '--warmup') flags.warmupSec = number(arg, value(), 0)
-    else if (arg === '--process-warmup') flags.processWarmupSec = number(arg, value(), 0)
     else if (arg === '--connections') flags.connections = Math.round(number(arg, value(), 1))
     else if (arg === '--reps') flags.reps = Math.round(number(arg, value(), 1))
     else if (arg === '--out') flags.out = value() ?? ''
@@ -159,15 +156,6 @@ async function httpSection (ctx: Context): Promise<{ rows: Row[], bytes: Record<
     for (const ref of [...baseline, ...serializing]) {
       const res = await postJson(ref.url + s.path, s.body)
       if (res.status !== 200 || Buffer.byteLength(res.text) !== bytes) throw new Error(`${s.name}: ${ref.name} answered ${res.status} with ${Buffer.byteLength(res.text)} bytes, expected 200 with ${bytes}`)
-    }
-  }
-
-  // a process serves faster for its first ~10 s of load (measured: 61-69k then 72-78k requests per 3 s),
-  // and ours is measured against every reference, so without this it would be the warmest side of every pair
-  if (ctx.flags.processWarmupSec > 0) {
-    progress(`warming every server process up: ${ctx.flags.processWarmupSec} s of single estimates each`)
-    for (const service of [...info, ...silent, ...baseline, ...serializing]) {
-      await runLoad({ url: service.url, path: ESTIMATE_SQRT.path, body: ESTIMATE_SQRT.body }, { ...ctx.load, warmupSec: 0, durationSec: ctx.flags.processWarmupSec })
     }
   }
 
@@ -276,7 +264,7 @@ async function main (): Promise<void> {
   const onSignal = (): void => { void cleanUp().finally(() => process.exit(130)) }
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const settings = { ...ctx.load, processWarmupSec: flags.processWarmupSec, pipelining: 1, reps: flags.reps, repsOfUntargetedScenarios: 1, quick: flags.quick, sections: [...flags.only] }
+  const settings = { ...ctx.load, pipelining: 1, reps: flags.reps, repsOfUntargetedScenarios: 1, quick: flags.quick, sections: [...flags.only] }
   progress(`pretrade bench: ${JSON.stringify(settings)}`)
 
   let micro: { results: MicroResult[], sink: number } | undefined

@@ -56,7 +56,14 @@ function summarise (label: string, runs: LoadResult[], itemsPerRequest: number):
   }
 }
 
-/** Warm-up before a contender's later runs on a scenario: its JIT is warm, only the connections are new. */
+/**
+ * Warm-up before a contender's later runs on the same process in one comparison: its JIT is warm, only
+ * the connections are new. A process's first run in a comparison gets the full `warmupSec` (default 8 s),
+ * right before it is measured, on both sides alike: a process speeds up over its first ~10 s of load,
+ * and in one of two A/B runs of twin processes, the one that had sat idle for 2 minutes measured 0.70
+ * and 0.82 of its twin on its next run after a 2 s warm-up (the runs either side: 0.92-0.96). Warming
+ * every process once up front instead left ours, measured in every row, the more recently used side.
+ */
 const LATER_WARMUP_SEC = 1
 
 /**
