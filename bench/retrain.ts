@@ -187,6 +187,7 @@ export async function retrain (tcaStorePath: string): Promise<Retrain> {
           running = true
           windows.push({ startMs: Date.now(), endMs: Number.NaN })
           done = (async () => {
+            // eslint-disable-next-line no-unmodified-loop-condition -- the flag is cleared by another async task
             while (running) trainings.push(await recalibrate(serverUrl))
           })()
         },

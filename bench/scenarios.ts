@@ -64,4 +64,3 @@ export const ESTIMATE_SQRT = estimate('sqrt')
 export const SCENARIOS: readonly Scenario[] = [
   ESTIMATE_SQRT, estimate('mlp'), batch(100), batch(1000), schedule(100), schedule(1000), tca(100)
 ]
-

@@ -45,7 +45,10 @@ function numberArbitrary (schema: JsonSchema): fc.Arbitrary<number> {
     return fc.double({ min: lo, max: hi, noNaN: true }).map((x) => Math.min(hi, Math.max(lo, Math.round(x))))
   }
   return fc.double({
-    min, max, noNaN: true, noDefaultInfinity: true,
+    min,
+    max,
+    noNaN: true,
+    noDefaultInfinity: true,
     minExcluded: schema.exclusiveMinimum !== undefined && schema.minimum === undefined,
     maxExcluded: schema.exclusiveMaximum !== undefined && schema.maximum === undefined
   })

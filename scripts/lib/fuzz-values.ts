@@ -55,6 +55,7 @@ const INVALID_TOKENS = ['NaN', 'Infinity', '-Infinity', '+1', '.5', '1.', '01', 
 const HOSTILE_STRINGS = [
   '', ' ', 'BTCUSDT ', ' BTCUSDT', 'btcusdt', 'BTCUSDT\n', 'BTCUSDT\u0000', 'BTC\u0000USDT', 'ＢＴＣＵＳＤＴ', 'BTCUSDТ',
   '\u202eTDSUCTB', 'BTC\u200dUSDT', '🚀USDT', '𝐁𝐓𝐂', '\ud800', '\udfff', '\ud800BTC', 'ß', 'İ', 'BTC/USDT', '../BTCUSDT',
+  // eslint-disable-next-line no-template-curly-in-string -- a hostile input string, not a template
   '%00', '${jndi:ldap://x}', '<script>', "' OR 1=1 --", '__proto__', 'constructor', 'toString', 'NaN', 'Infinity', '1e999', 'null', 'true'
 ]
 

@@ -92,10 +92,20 @@ function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[])
     outOfSampleMse: refitChosen ? rf.outOfSampleMse : ll.outOfSampleMse,
     outOfSampleR2: refitChosen ? rf.outOfSampleR2 : ll.outOfSampleR2,
     logLinear: {
-      impactCoef: ll.impactCoef, impactCoefStdErr: ll.impactCoefStdErr, impactExponent: ll.impactExponent, impactExponentStdErr: ll.impactExponentStdErr,
-      interceptStdErr: ll.interceptStdErr, logR2: ll.logR2, residualStdLog: ll.residualStdLog, smearingFactor: ll.smearingFactor,
-      samplesUsed: ll.samplesUsed, samplesDropped: ll.samplesDropped, participationRange: ll.participationRange, volDailyRange: ll.volDailyRange,
-      outOfSampleMse: ll.outOfSampleMse, outOfSampleR2: ll.outOfSampleR2
+      impactCoef: ll.impactCoef,
+      impactCoefStdErr: ll.impactCoefStdErr,
+      impactExponent: ll.impactExponent,
+      impactExponentStdErr: ll.impactExponentStdErr,
+      interceptStdErr: ll.interceptStdErr,
+      logR2: ll.logR2,
+      residualStdLog: ll.residualStdLog,
+      smearingFactor: ll.smearingFactor,
+      samplesUsed: ll.samplesUsed,
+      samplesDropped: ll.samplesDropped,
+      participationRange: ll.participationRange,
+      volDailyRange: ll.volDailyRange,
+      outOfSampleMse: ll.outOfSampleMse,
+      outOfSampleR2: ll.outOfSampleR2
     },
     deltaHalfRefit: { impactCoef: rf.impactCoef, impactCoefStdErr: rf.impactCoefStdErr, impactExponent: 0.5, samplesUsed: rf.samplesUsed, outOfSampleMse: rf.outOfSampleMse, outOfSampleR2: rf.outOfSampleR2 },
     zero: { outOfSampleMse: e.zero.outOfSampleMse, outOfSampleR2: e.zero.outOfSampleR2 },
@@ -107,7 +117,7 @@ function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[])
       `Impact models for offline defaults, fitted by ${GENERATED_BY} on Binance USD-M alt-perpetual 1-minute klines with taker-buy volume (true signed taker flow; no Bybit or BTC/ETH taker-flow data exists here).`,
       `Walk-forward split: train on all ${MODEL_SETTINGS.trainMonth} files, test on all ${MODEL_SETTINGS.testMonth} files (three years later, a different regime, and two symbols, DOT and LTC, never seen in training), which mimics serving BTCUSDT/ETHUSDT with a model fitted elsewhere and earlier.`,
       `Each sample is one non-overlapping window: Q = net taker flow, dP/P = close_end/open_start - 1 (bar prices as a mid proxy), ADV, volDaily and the Abdi-Ranaldo relSpread from the trailing ${MODEL_SETTINGS.lookbackMinutes} minutes only (no look-ahead); windows with Q = 0 are left out.`,
-      `Every model is scored on the out-of-sample squared error of the predicted signed return dP/P (R^2 = 1 - SSE/SST about the test mean; the zero model scores ~0). Log-space R^2 of the log-linear fit is reported but not used to choose: it ranks models backwards.`,
+      'Every model is scored on the out-of-sample squared error of the predicted signed return dP/P (R^2 = 1 - SSE/SST about the test mean; the zero model scores ~0). Log-space R^2 of the log-linear fit is reported but not used to choose: it ranks models backwards.',
       `Windows tried: ${windowText}. Chosen: k = ${e.windowMinutes} minutes (higher out-of-sample R^2 of the selected square-root candidate).`,
       `Linear and MLP predict the cost in the trade direction sideSign * dP/P from impactFeatures (${e.linear.model.featureNames.join(', ')}); the MLP (hidden ${MODEL_SETTINGS.mlp.hidden1}/${MODEL_SETTINGS.mlp.hidden2}, seed ${MODEL_SETTINGS.mlp.seed}, early stopping on a 20 % validation split) trains on ${e.mlp.trainRows} training windows.`,
       `Caveat: relSpread in training is the Abdi-Ranaldo estimate from 1-minute bars (exactly 0 in ${fmt(100 * e.train.filter((s) => s.relSpread === 0).length / e.train.length, 3)} % of training windows), while serving passes the quoted spread; the linear model's standardised relSpread coefficient is ${fmt(e.linear.model.coefficients[e.linear.model.featureNames.indexOf('relSpread')], 3)} vs ${fmt(e.linear.model.coefficients[e.linear.model.featureNames.indexOf('sqrtParticipationVol')], 3)} for sqrtParticipationVol.`

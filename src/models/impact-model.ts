@@ -120,4 +120,3 @@ export function modelFromRecord (record: ModelRecord, path = 'record'): ImpactMo
       throw new TypeError(`${path}.name must be sqrt, linear or mlp`)
   }
 }
-

@@ -1,3 +1,4 @@
+/* eslint-disable no-new -- prom-client metrics register themselves with the registry they are constructed with */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import { HttpRequestStats } from './http-stats.js'

@@ -186,4 +186,3 @@ export function instrumentsResult (data: RecordedData, query: Query): Record<str
   const nextPageCursor = offset + limit < symbols.length ? encodeCursor(offset + limit) : ''
   return { category: 'linear', list: page.map((s) => instrumentItem(data.instrumentTemplate, SYMBOL_SPECS[s])), nextPageCursor }
 }
-

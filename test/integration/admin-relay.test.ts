@@ -29,7 +29,11 @@ t.test('POST /v1/admin/recalibrate on the replica without the lock is run by the
     replicas.push(await startServerProcess(t, {
       // the job runs only when asked, on a synthetic tape it can publish from
       ...syntheticTapeJobEnv(fake),
-      SYMBOLS: 'BTCUSDT', REDIS_URL: LOCAL_REDIS_URL, REDIS_PREFIX: prefix, LEADER_LOCK_TTL_MS: '1500', ADMIN_API_KEY: KEY
+      SYMBOLS: 'BTCUSDT',
+      REDIS_URL: LOCAL_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      LEADER_LOCK_TTL_MS: '1500',
+      ADMIN_API_KEY: KEY
     }))
   }
   const status = async (r: ServerProcess): Promise<Status> => await (await fetch(`${r.url}/v1/models`)).json() as Status

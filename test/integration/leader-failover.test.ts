@@ -20,8 +20,16 @@ t.test('leader failover: one replica runs the job; kill it and another takes ove
   const replicas: ServerProcess[] = []
   for (let i = 0; i < 2; i++) {
     replicas.push(await startServerProcess(t, {
-      MARKET_DATA_SOURCE: 'bybit', BYBIT_REST_URL: fake.restUrl, BYBIT_WS_URL: fake.wsUrl, SYMBOLS: 'BTCUSDT', ADV_WINDOW_MINUTES: '1440',
-      REDIS_URL: LOCAL_REDIS_URL, REDIS_PREFIX: prefix, LEADER_LOCK_TTL_MS: String(ttlMs), RECALIBRATE_CRON: '* * * * * *', MARKET_REFRESH_CRON: '0 0 1 1 *'
+      MARKET_DATA_SOURCE: 'bybit',
+      BYBIT_REST_URL: fake.restUrl,
+      BYBIT_WS_URL: fake.wsUrl,
+      SYMBOLS: 'BTCUSDT',
+      ADV_WINDOW_MINUTES: '1440',
+      REDIS_URL: LOCAL_REDIS_URL,
+      REDIS_PREFIX: prefix,
+      LEADER_LOCK_TTL_MS: String(ttlMs),
+      RECALIBRATE_CRON: '* * * * * *',
+      MARKET_REFRESH_CRON: '0 0 1 1 *'
     }))
   }
   const status = async (r: { url: string }): Promise<Status | undefined> => {

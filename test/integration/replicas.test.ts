@@ -56,6 +56,7 @@ t.test('a request loop during 100 swaps: no failed request, every version served
   const seen = new Set<string>()
   let swapping = true
   const loop = (async () => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- the flag is cleared by another async task
     while (swapping) {
       try {
         seen.add(await servedVersion(replica))

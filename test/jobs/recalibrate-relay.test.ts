@@ -92,6 +92,7 @@ t.test('stop() waits until a run in flight has been answered', async (t) => {
   const follower = relayOf(redis, prefix, { value: false }, async () => [])
   leader.start()
   const answered = follower.request(['BTCUSDT'], 5000)
+  // eslint-disable-next-line no-unmodified-loop-condition -- the flag is cleared by another async task
   while (!started) await new Promise((resolve) => setTimeout(resolve, 10))
   let stopped = false
   const stopping = leader.stop().then(() => { stopped = true })

@@ -260,6 +260,7 @@ t.test('a pointer never names a missing record while publishers race (5 clients 
   let reads = 0
   const bad: unknown[] = []
   const readLoop = async (): Promise<void> => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- the flag is cleared by another async task
     while (running) {
       const { errors } = await reader.readActive()
       if (errors.length > 0) bad.push(errors)

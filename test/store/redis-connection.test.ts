@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import type { Cluster, Redis } from 'ioredis'
 import {
   createRedis, parseHostPorts, parseRedisUrl, reconnectDelayMs, redactRedisUrl, redisState, whenReady,
-  RedisConfigError, type RedisClient, type RedisConnectionConfig
+  type RedisClient, type RedisConnectionConfig
 } from '../../src/store/redis-connection.js'
 import { freePort, startRedisServer } from '../support/redis-server.js'
 import { LOCAL_REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../support/redis-test.js'
@@ -29,7 +29,6 @@ async function settlesWithin (promise: Promise<unknown>, ms: number): Promise<'r
   clearTimeout(timer)
   return outcome
 }
-
 
 t.test('parseHostPorts', async (t) => {
   t.same(parseHostPorts('a:1,b.example:26379', 'REDIS_SENTINELS'), [{ host: 'a', port: 1 }, { host: 'b.example', port: 26379 }])

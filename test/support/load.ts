@@ -93,6 +93,7 @@ export async function underLoad<T> (options: LoadOptions, during: (progress: Loa
   }
 
   const loop = async (): Promise<void> => {
+    // eslint-disable-next-line no-unmodified-loop-condition -- the flag is cleared by another async task
     while (running) {
       const outcome = await one(next++)
       record(outcome)

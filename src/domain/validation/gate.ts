@@ -150,7 +150,13 @@ export function gateCandidate (input: GateInput): GateVerdict {
   }
   const hasPublished = benchmarks.published !== undefined
   const metrics: GateMetrics = {
-    candidateMse: NaN, zeroMse: NaN, refit05Mse: NaN, outOfSampleR2: NaN, days: 0, winsVsZero: 0, winsVsRefit05: 0,
+    candidateMse: NaN,
+    zeroMse: NaN,
+    refit05Mse: NaN,
+    outOfSampleR2: NaN,
+    days: 0,
+    winsVsZero: 0,
+    winsVsRefit05: 0,
     ...(hasPublished ? { publishedMse: NaN, winsVsPublished: 0 } : {})
   }
   const verdict = (reasons: string[], publish: boolean): GateVerdict =>

@@ -132,8 +132,14 @@ t.test('kappa solves (2/tau^2)(cosh(kappa tau) - 1) = kappaTilde^2 to 1e-12 rel 
   fc.assert(fc.property(logUniform(-9, 3), logUniform(-2, 1), fc.integer({ min: 1, max: 1000 }), (kappaTildeTau, horizonDays, periods) => {
     const tau = horizonDays / periods
     const s = optimalSchedule({
-      initialHoldingsBase: 1, horizonDays, periods, riskAversion: (kappaTildeTau / tau) ** 2,
-      volQuote: 1, permanentImpact: 0, temporaryImpact: 1, halfSpreadQuote: 0
+      initialHoldingsBase: 1,
+      horizonDays,
+      periods,
+      riskAversion: (kappaTildeTau / tau) ** 2,
+      volQuote: 1,
+      permanentImpact: 0,
+      temporaryImpact: 1,
+      halfSpreadQuote: 0
     })
     const lhs = 2 / (tau * tau) * coshMinusOne(s.kappa * tau)
     return Math.abs(lhs - s.kappaTilde ** 2) <= 1e-12 * s.kappaTilde ** 2

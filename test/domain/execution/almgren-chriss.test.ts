@@ -149,8 +149,14 @@ t.test('kappa satisfies (2/tau^2)(cosh(kappa tau) - 1) = kappaTilde^2 (rel 1e-12
     const tau = 0.5
     const kappaTildeTarget = kappaTildeTau / tau
     const p: AlmgrenChrissParams = {
-      initialHoldingsBase: 100, horizonDays: 10 * tau, periods: 10, riskAversion: kappaTildeTarget ** 2,
-      volQuote: 1, permanentImpact: 0, temporaryImpact: 1, halfSpreadQuote: 0
+      initialHoldingsBase: 100,
+      horizonDays: 10 * tau,
+      periods: 10,
+      riskAversion: kappaTildeTarget ** 2,
+      volQuote: 1,
+      permanentImpact: 0,
+      temporaryImpact: 1,
+      halfSpreadQuote: 0
     }
     const s = optimalSchedule(p)
     const lhs = 2 / (tau * tau) * coshMinusOne(s.kappa * tau)

@@ -79,8 +79,14 @@ t.test('buy schedules (negative trades) mirror sells', async (t) => {
 
 t.test('an Almgren-Chriss schedule rounds to the lot size and sums to the parent', async (t) => {
   const schedule = optimalSchedule({
-    initialHoldingsBase: 37.5, periods: 13, horizonDays: 1, volQuote: 1500,
-    permanentImpact: 1e-6, temporaryImpact: 1e-3, riskAversion: 1e-6, halfSpreadQuote: 0.05
+    initialHoldingsBase: 37.5,
+    periods: 13,
+    horizonDays: 1,
+    volQuote: 1500,
+    permanentImpact: 1e-6,
+    temporaryImpact: 1e-3,
+    riskAversion: 1e-6,
+    halfSpreadQuote: 0.05
   })
   t.ok(schedule.tradesBase.some((x) => !Number.isInteger(x * 1000)), 'the raw schedule is not on the lot grid')
   const rounded = roundTradesToStep(schedule.tradesBase, '0.001', 0.001)

@@ -15,8 +15,16 @@ const sqrtEstimator: ImpactCostEstimator = (participation, volDaily) => sqrtImpa
 
 // Buy 2 @ 101, arrival 100, VWAP 100.5, bid/ask 99.9/100.1, fee 0.101 quote, ADV 1000, vol 2 %/day
 const BUY: TcaTradeInput = {
-  side: 'buy', qtyBase: 2, execPriceQuote: 101, arrivalPriceQuote: 100, vwapQuote: 100.5,
-  spreadQuote: 0.2, midQuote: 100, feeQuote: 0.101, advBase: 1000, volDaily: 0.02
+  side: 'buy',
+  qtyBase: 2,
+  execPriceQuote: 101,
+  arrivalPriceQuote: 100,
+  vwapQuote: 100.5,
+  spreadQuote: 0.2,
+  midQuote: 100,
+  feeQuote: 0.101,
+  advBase: 1000,
+  volDaily: 0.02
 }
 
 t.test('a buy, computed by hand (1e-9 relative)', async (t) => {

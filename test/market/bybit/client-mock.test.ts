@@ -43,8 +43,12 @@ t.test('HTTP 429 with X-Bapi-Limit-Reset-Timestamp: waits until it', async (t) =
 t.test('instruments: a repeated cursor is a parse error, not an endless loop', async (t) => {
   const agent = mockAgent(t)
   const item = {
-    symbol: 'BTCUSDT', status: 'Trading', baseCoin: 'BTC', quoteCoin: 'USDT',
-    priceFilter: { tickSize: '0.10' }, lotSizeFilter: { minOrderQty: '0.001', maxOrderQty: '100', qtyStep: '0.001', minNotionalValue: '5' }
+    symbol: 'BTCUSDT',
+    status: 'Trading',
+    baseCoin: 'BTC',
+    quoteCoin: 'USDT',
+    priceFilter: { tickSize: '0.10' },
+    lotSizeFilter: { minOrderQty: '0.001', maxOrderQty: '100', qtyStep: '0.001', minNotionalValue: '5' }
   }
   agent.get(ORIGIN).intercept({ path: /^\/v5\/market\/instruments-info/, method: 'GET' })
     .reply(200, ok({ category: 'linear', list: [item], nextPageCursor: 'same' })).times(2)

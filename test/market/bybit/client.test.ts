@@ -43,8 +43,13 @@ t.test('getKlines: the fake linear BTCUSDT equals the recorded CSV (volume and t
   const col = columnIndices(table, ['start_time_ms', 'open', 'high', 'low', 'close', 'volume', 'turnover'] as const, 'klines_1m.csv')
   // fake-bybit/symbols.ts: BTCUSDT divisor 1: price as recorded, volumeBase = turnover (BTC), turnoverQuote = volume (USD)
   const expected = table.rows.slice(-4).map((row) => ({
-    startMs: Number(row[col.start_time_ms]), open: Number(row[col.open]), high: Number(row[col.high]), low: Number(row[col.low]),
-    close: Number(row[col.close]), volumeBase: Number(row[col.turnover]), turnoverQuote: Number(row[col.volume])
+    startMs: Number(row[col.start_time_ms]),
+    open: Number(row[col.open]),
+    high: Number(row[col.high]),
+    low: Number(row[col.low]),
+    close: Number(row[col.close]),
+    volumeBase: Number(row[col.turnover]),
+    turnoverQuote: Number(row[col.volume])
   }))
   t.strictSame(klines, expected, 'exact (same decimal strings)')
   const inverse = await client.getKlines({ category: 'inverse', symbol: 'BTCUSD', interval: '1', limit: 5 })

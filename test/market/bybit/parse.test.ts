@@ -111,9 +111,20 @@ t.test('tickers: docs inverse (units swapped), ccxt linear result, docs spot', a
   const ccxt = readSample('bybit-samples/ccxt-captured/tickers.linear.BTCUSDT.json')
   const [linear] = parseTickersResult(ccxt.result, { responseTimeMs: Number(ccxt.time) })
   t.strictSame({ ...linear }, {
-    symbol: 'BTCUSDT', category: 'linear', tsMs: 1707905549267, lastPriceQuote: 51444.4, bidPriceQuote: 51444.3, bidSizeBase: 55.841,
-    askPriceQuote: 51444.4, askSizeBase: 491.691, markPriceQuote: 51444.4, indexPriceQuote: 51469.95, price24hChange: 0.025861,
-    volume24hBase: 47293.887, turnover24hQuote: 2352063794.0035, fundingRate: -0.00046295
+    symbol: 'BTCUSDT',
+    category: 'linear',
+    tsMs: 1707905549267,
+    lastPriceQuote: 51444.4,
+    bidPriceQuote: 51444.3,
+    bidSizeBase: 55.841,
+    askPriceQuote: 51444.4,
+    askSizeBase: 491.691,
+    markPriceQuote: 51444.4,
+    indexPriceQuote: 51469.95,
+    price24hChange: 0.025861,
+    volume24hBase: 47293.887,
+    turnover24hQuote: 2352063794.0035,
+    fundingRate: -0.00046295
   })
   const spot = okEnvelope(readSample('bybit-samples/docs-examples/tickers.spot.json'), '/v5/market/tickers')
   const [spotTicker] = parseTickersResult(spot.result, { responseTimeMs: spot.timeMs })
@@ -126,9 +137,21 @@ t.test('instruments: docs linear, spot and pre-listing examples', async (t) => {
   t.equal(parsed.nextPageCursor, '')
   // SHAPES.md: BTCUSDT tickSize "0.10", qtyStep "0.001", minOrderQty "0.001", minNotionalValue "5"
   t.strictSame(parsed.instruments[0], {
-    symbol: 'BTCUSDT', category: 'linear', status: 'Trading', baseCoin: 'BTC', quoteCoin: 'USDT', qtyUnit: 'base',
-    tickSize: 0.1, tickSizeText: '0.10', qtyStep: 0.001, qtyStepText: '0.001', minOrderQty: 0.001, maxOrderQty: 1190,
-    minNotionalValue: 5, minPriceQuote: 0.1, maxPriceQuote: 1999999.8
+    symbol: 'BTCUSDT',
+    category: 'linear',
+    status: 'Trading',
+    baseCoin: 'BTC',
+    quoteCoin: 'USDT',
+    qtyUnit: 'base',
+    tickSize: 0.1,
+    tickSizeText: '0.10',
+    qtyStep: 0.001,
+    qtyStepText: '0.001',
+    minOrderQty: 0.001,
+    maxOrderQty: 1190,
+    minNotionalValue: 5,
+    minPriceQuote: 0.1,
+    maxPriceQuote: 1999999.8
   })
   const spot = parseInstrumentsResult(readSample('bybit-samples/docs-examples/instruments-info.spot.json').result)
   t.strictSame([spot.instruments[0].qtyStepText, spot.instruments[0].minOrderQty, spot.instruments[0].minNotionalValue], ['0.000001', 0.000011, 5],
@@ -149,7 +172,9 @@ t.test('recent trades and WS publicTrade: taker side, ascending, ids', async (t)
 
   const ws = parseWsMessage(readSample('bybit-samples/docs-examples/ws.trade.00.json'), 'linear')
   t.strictSame(ws, {
-    kind: 'trades', symbol: 'BTCUSDT', tsMs: 1672304486868,
+    kind: 'trades',
+    symbol: 'BTCUSDT',
+    tsMs: 1672304486868,
     trades: [{ tsMs: 1672304486865, symbol: 'BTCUSDT', side: 'buy', sizeBase: 0.001, priceQuote: 16578.5, id: '20f43950-d8dd-5b31-9112-a178eb6023af', seq: 1783284617 }]
   })
   t.strictSame(parseWsMessage({ success: true, ret_msg: 'pong', conn_id: 'c', op: 'ping' }, 'linear'), { kind: 'op', op: 'ping', success: true, retMsg: 'pong' })

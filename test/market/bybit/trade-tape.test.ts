@@ -20,8 +20,15 @@ async function setUp (t: Test, options: Partial<TradeTapeOptions> = {}): Promise
   const events: TapeEvent[] = []
   const client = new BybitClient({ restUrl: fake.restUrl, maxRetries: 0 })
   const tape = new TradeTape({
-    wsUrl: fake.wsUrl, symbols: ['BTCUSDT'], client, category: 'linear', reconnectBaseMs: 5, reconnectMaxMs: 20,
-    staleAfterMs: 600_000, onEvent: (event) => { events.push(event) }, ...options
+    wsUrl: fake.wsUrl,
+    symbols: ['BTCUSDT'],
+    client,
+    category: 'linear',
+    reconnectBaseMs: 5,
+    reconnectMaxMs: 20,
+    staleAfterMs: 600_000,
+    onEvent: (event) => { events.push(event) },
+    ...options
   })
   t.teardown(async () => { await tape.stop(); await fake.close() })
   tape.start()
