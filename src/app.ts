@@ -2,20 +2,13 @@ import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions
 import { randomUUID } from 'node:crypto'
 import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import type { Config } from './config.js'
-import type { MarketStateProvider } from './market/market-state.js'
-import type { ModelStore } from './models/model-store.js'
-import type { TcaStore } from './store/tca-store.js'
-import type { BookSource } from './services/book-estimator.js'
-import type { RecalibrationJob, SymbolOutcome } from './jobs/recalibrate.js'
+import type { AppDeps } from './deps.js'
 import { frameworkErrorHandler, registerErrorHandlers } from './plugins/error-handler.js'
 import { shuttingDown } from './errors.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { registerMetrics } from './plugins/metrics.js'
 import { registerLoadShedding } from './plugins/load-shedding.js'
 import { registerAdminRateLimit } from './plugins/admin-auth.js'
-import type { SymbolRefreshStatus } from './market/live-market-state.js'
-import type { TapeState } from './market/bybit/trade-tape.js'
 import { ErrorResponse } from './routes/schemas/common.js'
 import { EstimateRequest, EstimateResponse } from './routes/schemas/estimate.js'
 import { TcaTrade } from './routes/schemas/tca.js'
@@ -26,33 +19,7 @@ import pretradeRoutes from './routes/pretrade.js'
 import modelRoutes from './routes/models.js'
 import healthRoutes from './routes/health.js'
 import adminRoutes from './routes/admin.js'
-import modelAdminRoutes, { type RegistryWriter } from './routes/model-admin.js'
-
-export interface AppDeps {
-  config: Config
-  market: MarketStateProvider
-  models: ModelStore
-  tcaStore: TcaStore
-  /** live order books (method "book"); absent on embedded defaults */
-  books?: BookSource
-  /** the recalibration job, when live market data runs (its status) */
-  job?: RecalibrationJob
-  /** runs the job now: here, or on the leader replica when this one does not hold the lock */
-  recalibrate?: (symbols: string[] | undefined) => Promise<SymbolOutcome[]>
-  /** the Redis model registry (publish, rollback), when REDIS_URL is set */
-  registry?: RegistryWriter
-  /** registry connection and sync state for /ready and /v1/models */
-  registryStatus?: () => { connected: boolean } & Record<string, unknown>
-  /** live market-data status for /v1/models and /metrics */
-  liveStatus?: () => LiveStatus
-}
-
-export interface LiveStatus {
-  source: 'bybit'
-  restUrl: string
-  market: Record<string, SymbolRefreshStatus>
-  tape: TapeState
-}
+import modelAdminRoutes from './routes/model-admin.js'
 
 /** Body limit of routes that take one order (the batch and TCA routes take config.BODY_LIMIT_BYTES). */
 export const SMALL_BODY_LIMIT_BYTES = 64 * 1024

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import type { AppDeps } from './app.js'
+import type { AppDeps } from './deps.js'
 import { configuredSymbols, type Config } from './config.js'
 import { RecalibrationJob, type SymbolOutcome } from './jobs/recalibrate.js'
 import { RecalibrateRelay } from './jobs/recalibrate-relay.js'

@@ -3,10 +3,9 @@
  * walk-forward split, fitCandidates and gateCandidate of src/domain/validation) run on one
  * set of real samples, reduced to the figures the table prints.
  */
-import {
-  CANDIDATE_NAMES, MS_PER_DAY, evaluateCandidates, isFailedFit, isUsableSample, walkForwardSplit, zeroPredictor,
-  type CandidateName, type Predictor, type TimedSample, type WalkForwardEvaluation
-} from '../../src/domain/validation/gate.js'
+import { CANDIDATE_NAMES, isFailedFit, isUsableSample, zeroPredictor, type CandidateName } from '../../src/domain/validation/candidates.js'
+import { evaluateCandidates, type WalkForwardEvaluation } from '../../src/domain/validation/evaluate.js'
+import { MS_PER_DAY, walkForwardSplit, type Predictor, type TimedSample } from '../../src/domain/validation/walk-forward.js'
 import type { MlpTrainOptions } from '../../src/domain/learn/mlp.js'
 import { scoreForecast } from './stats.js'
 

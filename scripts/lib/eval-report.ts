@@ -2,7 +2,7 @@
  * The `npm run eval` report: one JSON document (`--json`) or the same figures as Markdown
  * tables (the default, pasted into the README).
  */
-import { CANDIDATE_NAMES } from '../../src/domain/validation/gate.js'
+import { CANDIDATE_NAMES } from '../../src/domain/validation/candidates.js'
 import type { EvalRow, ValueWithStdErr } from './eval-core.js'
 import type { BybitInverseSummary } from './eval-bybit.js'
 import type { TapeSessionSummary } from './eval-tape.js'

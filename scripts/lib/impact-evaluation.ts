@@ -12,10 +12,9 @@ import { buildKlineImpactSamples, type KlineImpactSample, type MinuteBar } from 
 import type { SqrtCalibration, ImpactCoefRefit } from '../../src/domain/impact/calibrate-sqrt.js'
 import type { LinearModel } from '../../src/domain/learn/linear-regression.js'
 import type { MlpModel } from '../../src/domain/learn/mlp.js'
-import {
-  fitCandidates, isFailedFit, isUsableSample,
-  type FailedFit, type GateCandidate, type Predictor
-} from '../../src/domain/validation/gate.js'
+import type { GateCandidate } from '../../src/domain/validation/gate.js'
+import { fitCandidates, isFailedFit, isUsableSample, type FailedFit } from '../../src/domain/validation/candidates.js'
+import type { Predictor } from '../../src/domain/validation/walk-forward.js'
 import { DATA_FILES } from './data-dir.js'
 import { readBinanceUsdmKlines } from './readers.js'
 import { scoreForecast, type ForecastScore } from './stats.js'

@@ -1,4 +1,6 @@
-import { isUsableSample, type CandidateName, type GateVerdict, type TimedSample } from '../domain/validation/gate.js'
+import type { GateVerdict } from '../domain/validation/gate.js'
+import { isUsableSample, type CandidateName } from '../domain/validation/candidates.js'
+import type { TimedSample } from '../domain/validation/walk-forward.js'
 import { modelFromRecord, MODEL_NAMES, type ImpactModel, type ModelFit, type ModelName, type ModelRecord, type ModelSet } from '../models/impact-model.js'
 import { contentVersion } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'

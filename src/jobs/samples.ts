@@ -1,6 +1,7 @@
 import { trailingMarket, type MinuteBar } from '../domain/impact/kline-samples.js'
 import { buildTapeImpactSamples, type Trade } from '../domain/impact/tape-samples.js'
-import { isUsableSample, type TimedSample } from '../domain/validation/gate.js'
+import { isUsableSample } from '../domain/validation/candidates.js'
+import type { TimedSample } from '../domain/validation/walk-forward.js'
 import { sideSign } from '../domain/units.js'
 import { MIN_LIVE_BARS } from '../market/live-market-state.js'
 import type { TcaRecord, TcaStore } from '../store/tca-store.js'

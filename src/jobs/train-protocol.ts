@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads'
 import type { SqrtModelParams, ModelFit } from '../models/impact-model.js'
-import type { CandidateName, GateVerdict, TimedSample } from '../domain/validation/gate.js'
+import type { GateVerdict } from '../domain/validation/gate.js'
+import type { CandidateName } from '../domain/validation/candidates.js'
+import type { TimedSample } from '../domain/validation/walk-forward.js'
 import type { LinearJson } from '../domain/learn/linear-regression.js'
 import type { MlpJson } from '../domain/learn/mlp.js'
 

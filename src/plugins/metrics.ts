@@ -2,7 +2,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import { HttpRequestStats } from './http-stats.js'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../deps.js'
 import { MODEL_NAMES } from '../models/impact-model.js'
 
 /** Latency buckets in seconds: the hot path answers in well under a millisecond, a 10k batch in tens. */

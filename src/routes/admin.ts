@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../deps.js'
 import { jobUnavailable, leaderUnavailable } from '../errors.js'
 import { RelayError } from '../jobs/recalibrate-relay.js'
 import { adminHooks } from '../plugins/admin-auth.js'

@@ -1,17 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps, RegistryWriter } from '../deps.js'
 import { registryUnavailable, unprocessable, versionExists, versionNotFound } from '../errors.js'
-import { modelFromRecord, type ModelName, type ModelRecord } from '../models/impact-model.js'
+import { modelFromRecord, type ModelRecord } from '../models/impact-model.js'
 import { adminHooks } from '../plugins/admin-auth.js'
 import { ModelNameField, StringEnum, SymbolField } from './schemas/common.js'
-
-/** What the admin model routes need of the registry (src/models/registry.ts). */
-export interface RegistryWriter {
-  publish: (symbol: string, record: ModelRecord) => Promise<{ version: string, removedVersions: string[] }>
-  rollback: (symbol: string, name: ModelName, version: string) => Promise<void>
-  versions: (symbol: string, name: ModelName) => Promise<Array<{ version: string, createdAtMs: number, active: boolean }>>
-}
 
 const Range = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false })
 const Version = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'version id: letters, digits and . _ : -' })

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../deps.js'
 import { MODEL_NAMES, type ModelSet } from '../models/impact-model.js'
 
 const Range = Type.Object({ min: Type.Number(), max: Type.Number() })

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../deps.js'
 import { estimateByMethod } from '../services/book-estimator.js'
 import { withErrors } from './schemas/common.js'
 import type { EstimateRequest } from './schemas/estimate.js'

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { AppDeps } from '../app.js'
+import type { AppDeps } from '../deps.js'
 import { runFrontier, runSchedule } from '../services/scheduler.js'
 import { withErrors } from './schemas/common.js'
 import { FrontierRequest, FrontierResponse, ScheduleRequest, ScheduleResponse } from './schemas/schedule.js'

@@ -4,7 +4,7 @@ import { TrainingThread, type TrainRequest, type TrainResult } from '../../src/j
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
 import { ModelStore } from '../../src/models/model-store.js'
 import { createRng } from '../../src/domain/learn/rng.js'
-import type { TimedSample } from '../../src/domain/validation/gate.js'
+import type { TimedSample } from '../../src/domain/validation/walk-forward.js'
 
 const DAY_MS = 86_400_000
 const quiet = { info: () => {}, warn: () => {}, error: () => {} }

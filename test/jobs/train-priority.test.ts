@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { Worker } from 'node:worker_threads'
 import { TrainingThread } from '../../src/jobs/train-protocol.js'
 import { createRng } from '../../src/domain/learn/rng.js'
-import type { TimedSample } from '../../src/domain/validation/gate.js'
+import type { TimedSample } from '../../src/domain/validation/walk-forward.js'
 
 /** Nice value and policy of a thread of this process, from /proc/self/task/<tid>/stat (fields 19 and 41, proc(5)). */
 function schedOf (tid: number | 'thread-self'): { nice: number, policy: number } {

@@ -5,7 +5,7 @@ import { loadEmbeddedMarketState } from '../../src/market/market-state.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
 import { ModelStore } from '../../src/models/model-store.js'
 import type { ModelRecord } from '../../src/models/impact-model.js'
-import type { RegistryWriter } from '../../src/routes/model-admin.js'
+import type { RegistryWriter } from '../../src/deps.js'
 import { build, tempTcaStore } from '../helper.js'
 
 const KEY = 'model-admin-key-0123456789'

@@ -3,7 +3,7 @@
  * file is readable, and a validating reader for anything loaded from disk or a registry.
  */
 import { readFinite, readFiniteArray, readObject, readPositiveInt, readStringArray } from './checks.js'
-import type { MlpModel, MlpTrainingInfo } from './mlp.js'
+import type { MlpModel, MlpTrainingInfo } from './mlp-model.js'
 import { mlpLayout } from './mlp-network.js'
 import { standardiserFromJson, standardiserToJson, type Standardiser } from './standardiser.js'
 

@@ -20,37 +20,12 @@ import {
   type MlpLayout
 } from './mlp-network.js'
 import { createRng, shuffleInPlace, type Rng } from './rng.js'
+import type { MlpModel } from './mlp-model.js'
 import { fitScalarStandardiser, fitStandardiser, type Standardiser } from './standardiser.js'
 
 export { mlpLayout, type MlpLayout } from './mlp-network.js'
 export { mlpToJson, mlpFromJson, type MlpJson } from './mlp-json.js'
-
-export interface MlpTrainingInfo {
-  /** epochs run (<= maxEpochs) */
-  epochs: number
-  /** 1-based epoch whose weights were kept (lowest validation MSE) */
-  bestEpoch: number
-  /** MSE on the training split at bestEpoch, in target units squared (no L2 term) */
-  trainLoss: number
-  /** MSE on the validation split at bestEpoch, in target units squared */
-  validationLoss: number
-  seed: number
-  /** all rows given (training + validation) */
-  rows: number
-}
-
-export interface MlpModel {
-  kind: 'mlp'
-  featureNames: string[]
-  layerSizes: [number, number, number, 1]
-  /** every weight and bias, flat, in the layout of `mlpLayout(layerSizes)` */
-  weights: Float64Array
-  standardiser: Standardiser
-  /** prediction = targetMean + targetStd * network output */
-  targetMean: number
-  targetStd: number
-  training: MlpTrainingInfo
-}
+export type { MlpModel, MlpTrainingInfo } from './mlp-model.js'
 
 export interface MlpTrainOptions {
   hidden1?: number

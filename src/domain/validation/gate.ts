@@ -8,15 +8,11 @@
  * and on real data its log R^2 ranks models backwards). Days are compared separately so that a
  * few volatile days cannot carry a model that is worse on most days.
  *
- * Re-exports the split and daily errors (walk-forward.ts) and the candidate fits (candidates.ts)
- * so callers need one import.
+ * The split and daily errors are in walk-forward.ts, the candidate fits in candidates.ts and the
+ * whole evaluation (split, fit, gate) in evaluate.ts.
  */
 import { DomainRangeError } from '../errors.js'
 import { dailySquaredErrorsOf, MS_PER_DAY, timeSpanOf, type DailyError, type Predictor, type TimedSample } from './walk-forward.js'
-
-export * from './walk-forward.js'
-export * from './candidates.js'
-export * from './evaluate.js'
 
 export interface GateCandidate {
   name: string

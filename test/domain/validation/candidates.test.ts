@@ -1,8 +1,7 @@
 import t from 'tap'
-import {
-  fitCandidates, evaluateCandidates, isFailedFit, isUsableSample, sqrtPredictor, predictorFor, predictorFromCost, sampleFeatures, sampleTarget,
-  zeroPredictor, MS_PER_DAY, type TimedSample
-} from '../../../src/domain/validation/gate.js'
+import { fitCandidates, isFailedFit, isUsableSample, sqrtPredictor, predictorFor, predictorFromCost, sampleFeatures, sampleTarget, zeroPredictor } from '../../../src/domain/validation/candidates.js'
+import { evaluateCandidates } from '../../../src/domain/validation/evaluate.js'
+import { MS_PER_DAY, type TimedSample } from '../../../src/domain/validation/walk-forward.js'
 import { IMPACT_FEATURE_NAMES } from '../../../src/domain/learn/impact-features.js'
 import { createRng } from '../../../src/domain/learn/rng.js'
 

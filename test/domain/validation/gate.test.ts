@@ -1,5 +1,7 @@
 import t from 'tap'
-import { gateCandidate, zeroPredictor, MS_PER_DAY, type Predictor, type TimedSample, type GateBenchmarks } from '../../../src/domain/validation/gate.js'
+import { gateCandidate, type GateBenchmarks } from '../../../src/domain/validation/gate.js'
+import { zeroPredictor } from '../../../src/domain/validation/candidates.js'
+import { MS_PER_DAY, type Predictor, type TimedSample } from '../../../src/domain/validation/walk-forward.js'
 import { createRng } from '../../../src/domain/learn/rng.js'
 
 const DAY0_MS = 1_675_209_600_000 // 2023-02-01T00:00Z

@@ -1,6 +1,6 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { walkForwardSplit, dailySquaredErrors, MS_PER_DAY, type TimedSample } from '../../../src/domain/validation/gate.js'
+import { walkForwardSplit, dailySquaredErrors, MS_PER_DAY, type TimedSample } from '../../../src/domain/validation/walk-forward.js'
 import { DomainRangeError } from '../../../src/domain/errors.js'
 
 const DAY0_MS = 1_675_209_600_000 // 2023-02-01T00:00Z (a UTC midnight: 19389 * 86,400,000)
