@@ -1,7 +1,7 @@
 import type { GateVerdict } from '../domain/validation/gate.js'
 import { isUsableSample, type CandidateName } from '../domain/validation/candidates.js'
 import type { TimedSample } from '../domain/validation/walk-forward.js'
-import { modelFromRecord, MODEL_NAMES, type ImpactModel, type ModelFit, type ModelName, type ModelRecord, type ModelSet } from '../models/impact-model.js'
+import { modelFromRecord, MODEL_NAMES, type ImpactModel, type ModelFit, type ModelName, type ModelRecord } from '../models/impact-model.js'
 import { contentVersion } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { TrainRequest, TrainResult } from './train-protocol.js'
@@ -200,9 +200,7 @@ export class RecalibrationJob {
         return fail(`publish refused: ${(err as Error).message}; published models kept`, base)
       }
     } else {
-      const next: ModelSet = Object.freeze({ ...this.#deps.models.modelsFor(symbol), ...replaced })
-      const catalog = this.#deps.models.catalog()
-      this.#deps.models.replace({ defaultSet: catalog.defaultSet, bySymbol: new Map(catalog.bySymbol).set(symbol, next) })
+      this.#deps.models.swapSymbols([[symbol, replaced]])
     }
     return { ...base, finishedAtMs: now(), outcome: 'published', published: names, reason: names.map((n) => `${n} <- ${(chosen[n] as SlotChoice).candidate}`).join(', ') }
   }

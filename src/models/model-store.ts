@@ -35,4 +35,19 @@ export class ModelStore {
   replace (catalog: ModelCatalog): void {
     this.#catalog = catalog
   }
+
+  /**
+   * Swaps new models into some symbols' sets in one step: each symbol given is served its current
+   * set (its own, else the default) with the given slots replaced; other symbols and the default
+   * set are kept. The catalog reference changes once, so a request sees all of the swap or none.
+   * @throws Error if no models were loaded yet (see `ready`).
+   */
+  swapSymbols (updates: Iterable<readonly [symbol: string, models: Partial<ModelSet>]>): void {
+    const catalog = this.catalog()
+    const bySymbol = new Map(catalog.bySymbol)
+    for (const [symbol, models] of updates) {
+      bySymbol.set(symbol, Object.freeze({ ...(bySymbol.get(symbol) ?? catalog.defaultSet), ...models }))
+    }
+    this.#catalog = { defaultSet: catalog.defaultSet, bySymbol }
+  }
 }

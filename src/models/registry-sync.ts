@@ -121,8 +121,7 @@ export class RegistrySync {
     delete this.#status.lastError
     const rejected = [...active.errors]
     const catalog = this.#o.store.catalog()
-    const bySymbol = new Map(catalog.bySymbol)
-    let changed = false
+    const swaps: Array<[string, Partial<ModelSet>]> = []
     for (const [symbol, records] of active.sets) {
       const current = catalog.bySymbol.get(symbol) ?? catalog.defaultSet
       const next: Partial<Record<ModelName, ImpactModel>> = {}
@@ -136,13 +135,12 @@ export class RegistrySync {
         }
       }
       if (Object.keys(next).length > 0) {
-        bySymbol.set(symbol, Object.freeze({ ...current, ...next }) as ModelSet)
-        changed = true
+        swaps.push([symbol, next])
         this.#o.logger.info({ symbol, versions: Object.fromEntries(Object.entries(next).map(([n, m]) => [n, m.version])) }, 'models swapped from the registry')
       }
     }
     for (const r of rejected) this.#o.logger.warn({ rejected: r }, 'corrupt model record rejected; the old model keeps serving')
     this.#status.rejected = rejected
-    if (changed) this.#o.store.replace({ defaultSet: catalog.defaultSet, bySymbol })
+    if (swaps.length > 0) this.#o.store.swapSymbols(swaps)
   }
 }
