@@ -6,6 +6,7 @@ import { LeaderLock } from './jobs/leader-lock.js'
 import { modelFromRecord, type ModelRecord } from './models/impact-model.js'
 import type { ModelStore } from './models/model-store.js'
 import { ModelRegistry } from './models/registry.js'
+import { registryPublisher } from './models/registry-publisher.js'
 import { RegistrySync } from './models/registry-sync.js'
 import { createRedis, redisState, type RedisClient } from './store/redis-connection.js'
 import { RedisTcaStore } from './store/redis-tca-store.js'
@@ -63,14 +64,7 @@ export function createRedisServices (config: Config, logger: Logger, models: Mod
     lock,
     status: () => ({ connected: redisState(redis) === 'ready', redis: redisState(redis), sync: sync.status(), leader: lock.status() }),
     canPublish: () => redisState(redis) === 'ready',
-    publish: async (symbol, records) => {
-      const token = lock.token()
-      if (!lock.isLeader() || token === undefined) throw new Error('this replica does not hold the leader lock')
-      for (const record of records) {
-        const out = await registry.publish(symbol, { ...record, source: 'registry' }, { fencingToken: token })
-        if (out.removedVersions.length > 0) logger.info({ symbol, name: record.name, removed: out.removedVersions }, 'old model versions removed')
-      }
-    },
+    publish: registryPublisher({ registry, lock, logger }),
     start: async ({ leaderLock }) => {
       await sync.start()
       if (leaderLock) lock.start()
