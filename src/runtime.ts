@@ -80,6 +80,8 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
   })
   const books = new BookCache({ client, category, depth: config.BOOK_DEPTH, maxAgeMs: config.BOOK_MAX_AGE_MS })
   const collect = sampleCollector({
+    // if Bybit cannot answer the refresh, the job's run fails and the published models stay
+    refresh: async (symbol) => { await market.refreshSymbol(symbol) },
     tcaStore,
     trades: options.recentTradesOnly === true
       ? async (symbol) => await client.getRecentTrades({ category, symbol, limit: 1000 })
@@ -93,11 +95,7 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
   const trainer = new TrainingThread()
   const job = new RecalibrationJob({
     models,
-    // the job refreshes the symbol first: if Bybit cannot answer, the run fails and the published models stay
-    collectSamples: async (symbol) => {
-      await market.refreshSymbol(symbol)
-      return await collect(symbol)
-    },
+    collectSamples: collect,
     train: async (request) => await trainer.train(request),
     // with a registry, the leader publishes there (fenced) and every replica, itself included, swaps via the sync
     ...(redis !== undefined ? { publish: redis.publish, canPublish: redis.canPublish } : {}),

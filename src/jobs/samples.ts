@@ -21,6 +21,11 @@ export function tcaSample (r: TcaRecord): TimedSample {
 }
 
 export interface SampleCollectorOptions {
+  /**
+   * refreshes the symbol's market state before anything is read (live: one Bybit round); if it
+   * throws, the collection throws, so the job's run fails and the published models stay
+   */
+  refresh?: (symbol: string) => Promise<void>
   tcaStore: TcaStore
   /** the public trade tape of a symbol, ascending */
   trades: (symbol: string) => Promise<readonly Trade[]> | readonly Trade[]
@@ -33,14 +38,16 @@ export interface SampleCollectorOptions {
 }
 
 /**
- * The job's sample source. Executions posted to /v1/tca are real parent orders, the best samples
- * there are: once at least `minSamples` usable ones exist for the symbol they are used alone.
+ * The job's sample source, read once `refresh` has brought the symbol's market state up to date.
+ * Executions posted to /v1/tca are real parent orders, the best samples there are: once at least
+ * `minSamples` usable ones exist for the symbol they are used alone.
  * Until then, windows of `windowMinutes` of the public trade tape: Q = signed taker volume,
  * dP/P = last trade / last trade before the window - 1, with advBase, volDaily and relSpread from
  * klines that closed before each window.
  */
 export function sampleCollector (o: SampleCollectorOptions): (symbol: string) => Promise<SampleBatch> {
   return async (symbol) => {
+    await o.refresh?.(symbol)
     const records = await o.tcaStore.read(symbol)
     const tca = records.map(tcaSample).filter(isUsableSample)
     if (tca.length >= o.minSamples) return { samples: tca, source: 'tca', notes: { tcaRecords: records.length } }
