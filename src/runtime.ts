@@ -1,8 +1,8 @@
 import type { Logger } from 'pino'
 import type { AppDeps } from './deps.js'
 import { configuredSymbols, type Config } from './config.js'
-import { RecalibrationJob, type SymbolOutcome } from './jobs/recalibrate.js'
-import { RecalibrateRelay } from './jobs/recalibrate-relay.js'
+import { RecalibrationJob } from './jobs/recalibrate.js'
+import { RecalibrateRelay, runOrRelay } from './jobs/recalibrate-relay.js'
 import { sampleCollector } from './jobs/samples.js'
 import { startSchedules, type Schedules } from './jobs/schedules.js'
 import { TrainingThread } from './jobs/train-protocol.js'
@@ -108,12 +108,10 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
     seed: JOB_SEED
   })
 
-  // with a registry only the leader publishes: a replica without the lock hands an admin run to it
   const relay = redis !== undefined
     ? new RecalibrateRelay({ redis: redis.redis, prefix: config.REDIS_PREFIX, isLeader: () => redis.lock.isLeader(), run: async (s) => await job.run(s), logger })
     : undefined
-  const recalibrate = async (s: string[] | undefined): Promise<SymbolOutcome[]> =>
-    relay === undefined || redis?.lock.isLeader() === true ? await job.run(s) : await relay.request(s, config.RECALIBRATE_RELAY_TIMEOUT_MS)
+  const recalibrate = runOrRelay({ run: async (s) => await job.run(s), relay, isLeader: () => redis?.lock.isLeader() === true, timeoutMs: config.RECALIBRATE_RELAY_TIMEOUT_MS })
 
   let schedules: Schedules | undefined
   let firstRefresh: Promise<void> | undefined

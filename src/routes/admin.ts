@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { jobUnavailable, leaderUnavailable } from '../errors.js'
-import { RelayError } from '../jobs/recalibrate-relay.js'
+import { isRelayError } from '../jobs/recalibrate-relay.js'
 import { adminHooks } from '../plugins/admin-auth.js'
 import { SymbolField } from './schemas/common.js'
 
@@ -42,7 +42,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     try {
       return { outcomes: await deps.recalibrate(symbol !== undefined ? [symbol] : undefined) }
     } catch (err) {
-      if (err instanceof RelayError) throw leaderUnavailable(err.message)
+      if (isRelayError(err)) throw leaderUnavailable(err.message)
       throw err
     }
   })
