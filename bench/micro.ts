@@ -12,7 +12,7 @@ import { optimalSchedule, type AlmgrenChrissParams } from '../src/domain/executi
 import { loadEmbeddedModels } from '../src/models/embedded-models.js'
 import { medianOf } from './lib/stats.js'
 import fastJson from 'fast-json-stringify'
-import { EstimateResponse } from '../src/routes/schemas/estimate.js'
+import { EstimateResponse } from '../src/schemas/estimate.js'
 
 export interface MicroOptions {
   /** timed repetitions per implementation (median reported) */

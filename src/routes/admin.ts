@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.js'
 import { jobUnavailable, leaderUnavailable } from '../errors.js'
 import { isRelayError } from '../jobs/recalibrate-relay.js'
 import { adminHooks } from '../plugins/admin-auth.js'
-import { SymbolField } from './schemas/common.js'
+import { SymbolField } from '../schemas/common.js'
 
 const Outcome = Type.Object({
   symbol: Type.String(),

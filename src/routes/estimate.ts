@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../deps.js'
 import { estimateByMethod } from '../services/book-estimator.js'
-import { withErrors } from './schemas/common.js'
-import { EstimateBatchRequest, EstimateBatchResponse, type EstimateRequest } from './schemas/estimate.js'
+import { withErrors } from '../schemas/common.js'
+import { EstimateBatchRequest, EstimateBatchResponse, type EstimateRequest } from '../schemas/estimate.js'
 import { Type } from '@sinclair/typebox'
 
 const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {

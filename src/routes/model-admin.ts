@@ -4,7 +4,7 @@ import type { AppDeps, RegistryWriter } from '../deps.js'
 import { registryUnavailable, unprocessable, versionExists, versionNotFound } from '../errors.js'
 import { modelFromRecord, type ModelRecord } from '../models/impact-model.js'
 import { adminHooks } from '../plugins/admin-auth.js'
-import { ModelNameField, StringEnum, SymbolField } from './schemas/common.js'
+import { ModelNameField, StringEnum, SymbolField } from '../schemas/common.js'
 
 const Range = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false })
 const Version = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'version id: letters, digits and . _ : -' })

@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { estimateByMethod } from '../services/book-estimator.js'
-import { withErrors } from './schemas/common.js'
-import type { EstimateRequest } from './schemas/estimate.js'
-import { PretradeCheckRequest, PretradeCheckResponse } from './schemas/pretrade.js'
+import { withErrors } from '../schemas/common.js'
+import type { EstimateRequest } from '../schemas/estimate.js'
+import { PretradeCheckRequest, PretradeCheckResponse } from '../schemas/pretrade.js'
 
 const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post('/v1/pretrade/check', {

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../deps.js'
 import { runFrontier, runSchedule } from '../services/scheduler.js'
-import { withErrors } from './schemas/common.js'
-import { FrontierRequest, FrontierResponse, ScheduleRequest, ScheduleResponse } from './schemas/schedule.js'
+import { withErrors } from '../schemas/common.js'
+import { FrontierRequest, FrontierResponse, ScheduleRequest, ScheduleResponse } from '../schemas/schedule.js'
 
 const PARAMETER_RULE = 'Parameters left out are derived from the symbol\'s market state by the Almgren-Chriss (2000) rules of thumb: ' +
   'volQuote = volDaily * price; halfSpreadQuote = spread / 2; permanentImpact = spread / (0.1 * ADV); temporaryImpact = spread / (0.01 * ADV) (spread in quote, ADV in base per day).'

@@ -3,8 +3,8 @@ import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { storeUnavailable } from '../errors.js'
 import { runTca } from '../services/tca.js'
-import { withErrors } from './schemas/common.js'
-import { TcaRequest, TcaResponse, type TcaTrade } from './schemas/tca.js'
+import { withErrors } from '../schemas/common.js'
+import { TcaRequest, TcaResponse, type TcaTrade } from '../schemas/tca.js'
 
 const tcaRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post('/v1/tca', {

@@ -4,7 +4,7 @@ import { fractionToBps, sideSign } from '../domain/units.js'
 import { bookUnavailable, unprocessable } from '../errors.js'
 import type { Orderbook } from '../market/bybit/records.js'
 import type { ModelName } from '../models/impact-model.js'
-import type { EstimateRequest, EstimateResponse } from '../routes/schemas/estimate.js'
+import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { asUnprocessable, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
 
 /**

@@ -5,7 +5,7 @@ import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketState, MarketStateProvider } from '../market/market-state.js'
 import type { ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
-import type { EstimateRequest, EstimateResponse } from '../routes/schemas/estimate.js'
+import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 
 export interface EstimatorDeps {
   market: MarketStateProvider

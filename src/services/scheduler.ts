@@ -4,7 +4,7 @@ import { decimalToNumber, numberToDecimal, parseDecimal, subtractDecimal } from 
 import { bpsToFraction, fractionToBps } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
-import type { FrontierRequest, ScheduleRequest } from '../routes/schemas/schedule.js'
+import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
 import { asUnprocessable } from './estimator.js'
 
 type ScheduleInputs = Omit<ScheduleRequest, 'riskAversion'>

@@ -3,7 +3,7 @@ import { unknownSymbol } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
 import type { ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
-import type { TcaTrade } from '../routes/schemas/tca.js'
+import type { TcaTrade } from '../schemas/tca.js'
 import type { TcaRecord } from '../store/tca-store.js'
 import { asUnprocessable } from './estimator.js'
 
