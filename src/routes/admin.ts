@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.js'
 import { jobUnavailable, leaderUnavailable } from '../errors.js'
 import { isRelayError } from '../jobs/recalibrate-relay.js'
 import { adminHooks } from '../plugins/admin-auth.js'
-import { SymbolField } from '../schemas/common.js'
+import { errorRef, SymbolField } from '../schemas/common.js'
 
 const Outcome = Type.Object({
   symbol: Type.String(),
@@ -29,11 +29,11 @@ const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
       querystring: Type.Object({ symbol: Type.Optional(SymbolField) }, { additionalProperties: false }),
       response: {
         200: Type.Object({ outcomes: Type.Array(Outcome) }),
-        400: Type.Ref('ErrorResponse'),
-        401: Type.Ref('ErrorResponse'),
-        403: Type.Ref('ErrorResponse'),
-        429: Type.Ref('ErrorResponse'),
-        503: Type.Ref('ErrorResponse')
+        400: errorRef(),
+        401: errorRef(),
+        403: errorRef(),
+        429: errorRef(),
+        503: errorRef()
       }
     }
   }, async (request) => {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../deps.js'
 import { estimateByMethod } from '../services/book-estimator.js'
-import { withErrors } from '../schemas/common.js'
-import { EstimateBatchRequest, EstimateBatchResponse, type EstimateRequest } from '../schemas/estimate.js'
-import { Type } from '@sinclair/typebox'
+import { errorRef, typedRef, withErrors } from '../schemas/common.js'
+import { EstimateBatchRequest, EstimateBatchResponse, EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 
 const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post('/v1/estimate', {
@@ -12,12 +11,12 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       summary: 'Expected cost of one order: impact, half spread and fees',
       description: 'Market inputs left out (priceQuote, volDaily, advBase, spreadBps) come from the symbol\'s market state. ' +
         'A warning is returned when participation or volDaily lies outside the range the model was calibrated on.',
-      body: Type.Ref('EstimateRequest'),
-      response: withErrors(Type.Ref('EstimateResponse'), { 503: Type.Ref('ErrorResponse') })
+      body: typedRef(EstimateRequest),
+      response: withErrors(typedRef(EstimateResponse), { 503: errorRef() })
     }
   }, (request) => {
     // not async: a model estimate is answered without a promise hop; thrown errors go to the error handler
-    return estimateByMethod(request.body as EstimateRequest, deps)
+    return estimateByMethod(request.body, deps)
   })
 
   app.post('/v1/estimate/batch', {
@@ -27,10 +26,10 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       summary: 'Expected cost of up to 10,000 orders, results in request order',
       description: 'Each order is priced exactly as by POST /v1/estimate. If any order cannot be priced the whole batch is rejected with a 422 whose field names the order, e.g. body/orders/17/symbol.',
       body: EstimateBatchRequest,
-      response: withErrors(EstimateBatchResponse, { 503: Type.Ref('ErrorResponse') })
+      response: withErrors(EstimateBatchResponse, { 503: errorRef() })
     }
   }, async (request) => {
-    const orders = request.body.orders as EstimateRequest[]
+    const { orders } = request.body
     const results = new Array(orders.length)
     for (let i = 0; i < orders.length; i++) {
       // awaited only for method "book" (an order-book fetch): a model estimate is synchronous

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import '@fastify/under-pressure'
+import { errorRef } from '../schemas/common.js'
 
 const Status = Type.Object({
   status: Type.String({ description: '/health: "ok", or "overloaded" while the replica sheds load (the process is alive either way, so /health stays 200); /ready: "ready", or "degraded" when the model registry is unreachable and the models held in memory keep serving' }),
@@ -29,7 +30,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     schema: {
       tags: ['ops'],
       summary: 'Readiness: models are loaded and estimates can be served (200 even when degraded: the models in memory keep serving; 503 PRETRADE_ERR_OVERLOADED while the replica sheds load)',
-      response: { 200: Status, 503: Type.Ref('ErrorResponse') }
+      response: { 200: Status, 503: errorRef() }
     }
   }, async (_request, reply) => {
     if (!deps.models.ready) {

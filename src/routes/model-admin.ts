@@ -4,7 +4,7 @@ import type { AppDeps, RegistryWriter } from '../deps.js'
 import { registryUnavailable, unprocessable, versionExists, versionNotFound } from '../errors.js'
 import { modelFromRecord, type ModelRecord } from '../models/impact-model.js'
 import { adminHooks } from '../plugins/admin-auth.js'
-import { ModelNameField, StringEnum, SymbolField } from '../schemas/common.js'
+import { errorRef, ModelNameField, StringEnum, SymbolField } from '../schemas/common.js'
 
 const Range = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false })
 const Version = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'version id: letters, digits and . _ : -' })
@@ -20,7 +20,7 @@ const ModelRecordBody = Type.Object({
 }, { additionalProperties: false, $id: 'ModelRecordBody', title: 'ModelRecordBody' })
 
 const Published = Type.Object({ symbol: Type.String(), name: Type.String(), version: Type.String(), removedVersions: Type.Array(Type.String()) })
-const errors = { 400: Type.Ref('ErrorResponse'), 401: Type.Ref('ErrorResponse'), 403: Type.Ref('ErrorResponse'), 404: Type.Ref('ErrorResponse'), 409: Type.Ref('ErrorResponse'), 413: Type.Ref('ErrorResponse'), 422: Type.Ref('ErrorResponse'), 429: Type.Ref('ErrorResponse'), 503: Type.Ref('ErrorResponse') }
+const errors = { 400: errorRef(), 401: errorRef(), 403: errorRef(), 404: errorRef(), 409: errorRef(), 413: errorRef(), 422: errorRef(), 429: errorRef(), 503: errorRef() }
 
 /** A model record with MLP weights is tens of KiB; 1 MiB leaves room for larger networks. */
 export const MODEL_BODY_LIMIT_BYTES = 1024 * 1024

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { MODEL_NAMES, type ModelSet } from '../models/impact-model.js'
+import { errorRef } from '../schemas/common.js'
 
 const Range = Type.Object({ min: Type.Number(), max: Type.Number() })
 const ModelInfo = Type.Object({
@@ -36,16 +37,17 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     schema: {
       tags: ['models'],
       summary: 'The active impact models per symbol, with parameters, calibration window and metrics',
-      response: { 200: ModelsResponse, 503: Type.Ref('ErrorResponse') }
+      response: { 200: ModelsResponse, 503: errorRef() }
     }
   }, async () => {
     const catalog = deps.models.catalog()
     const symbols = [...new Set([...deps.market.symbols(), ...catalog.bySymbol.keys()])].sort()
     return {
       defaultModel: 'sqrt',
-      marketData: deps.liveStatus?.() ?? { source: 'embedded' },
+      // spread: the status interfaces become the plain records the schema types them as
+      marketData: { ...(deps.liveStatus?.() ?? { source: 'embedded' }) },
       registry: deps.registryStatus !== undefined ? { configured: true, ...deps.registryStatus() } : { configured: false },
-      ...(deps.job !== undefined ? { recalibration: deps.job.status() as unknown as Record<string, unknown> } : {}),
+      ...(deps.job !== undefined ? { recalibration: { ...deps.job.status() } } : {}),
       symbols: [
         ...symbols.map((symbol) => ({ symbol, models: describe(deps.models.modelsFor(symbol)) })),
         { symbol: '*', models: describe(catalog.defaultSet) }

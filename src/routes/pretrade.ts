@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { estimateByMethod } from '../services/book-estimator.js'
-import { withErrors } from '../schemas/common.js'
-import type { EstimateRequest } from '../schemas/estimate.js'
+import { errorRef, withErrors } from '../schemas/common.js'
 import { PretradeCheckRequest, PretradeCheckResponse } from '../schemas/pretrade.js'
 
 const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
@@ -13,11 +11,10 @@ const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       summary: 'Checks an order against cost, participation and notional limits',
       description: 'Prices the order as POST /v1/estimate does, then compares totalCostBps, participation and notionalQuote with the limits given. A limit equal to the value passes. With live market data the venue\'s minOrderQty and minNotionalValue are checked too (violations minOrderQty, minNotionalValue).',
       body: PretradeCheckRequest,
-      response: withErrors(PretradeCheckResponse, { 503: Type.Ref('ErrorResponse') })
+      response: withErrors(PretradeCheckResponse, { 503: errorRef() })
     }
   }, async (request) => {
-    const { limits } = request.body
-    const order = request.body.order as EstimateRequest
+    const { limits, order } = request.body
     const estimate = await estimateByMethod(order, deps, 'body/order/')
     const checks: Array<[string, number | undefined, number]> = [
       ['maxCostBps', limits.maxCostBps, estimate.totalCostBps],

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { storeUnavailable } from '../errors.js'
 import { runTca } from '../services/tca.js'
-import { withErrors } from '../schemas/common.js'
-import { TcaRequest, TcaResponse, type TcaTrade } from '../schemas/tca.js'
+import { errorRef, withErrors } from '../schemas/common.js'
+import { TcaRequest, TcaResponse } from '../schemas/tca.js'
 
 const tcaRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post('/v1/tca', {
@@ -16,10 +15,10 @@ const tcaRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
         'using the trade\'s own advBase and volDaily (the symbol\'s market state only where the trade leaves them out). Positive = cost; buys and sells symmetric. Summary bps are notional-weighted. ' +
         'Every accepted trade is stored before the response (the recalibration job uses them as impact samples); if storing fails the request gets a 503 and nothing is accepted.',
       body: TcaRequest,
-      response: withErrors(TcaResponse, { 503: Type.Ref('ErrorResponse') })
+      response: withErrors(TcaResponse, { 503: errorRef() })
     }
   }, async (request) => {
-    const { response, records } = runTca(request.body.trades as TcaTrade[], request.body.model ?? 'sqrt', deps, Date.now())
+    const { response, records } = runTca(request.body.trades, request.body.model ?? 'sqrt', deps, Date.now())
     // persisted before the reply: a record the client saw accepted is never lost
     try {
       await deps.tcaStore.append(records)

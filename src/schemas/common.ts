@@ -1,4 +1,4 @@
-import { Type, type TSchema, type TUnsafe } from '@sinclair/typebox'
+import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
 
 /**
  * Shared request/response pieces. Every number in a request has explicit bounds so that no
@@ -30,14 +30,37 @@ export const ErrorResponse = Type.Object({
   rule: Type.Optional(Type.String({ description: 'the rule it breaks, e.g. exclusiveMinimum or "> 0"' })),
   message: Type.String()
 }, { $id: 'ErrorResponse', title: 'ErrorResponse' })
+export type ErrorResponse = Static<typeof ErrorResponse>
 
 export const Warning = Type.Object({
   code: Type.String({ description: 'stable warning code' }),
   message: Type.String()
 })
 
-/** Adds the error responses every POST route can return to a success schema. */
-export function withErrors<T extends TSchema> (ok: T, extra: Record<number, TSchema> = {}): Record<number, TSchema> {
-  const ref = Type.Ref('ErrorResponse')
+/**
+ * A `$ref` to a schema registered with `app.addSchema` that keeps the schema's static type, so a
+ * route using it gets a typed `request.body` or reply. Emits the same `{ $ref }` as `Type.Ref`.
+ */
+export function typedRef<T extends TSchema> (schema: T): TUnsafe<Static<T>> {
+  if (schema.$id === undefined) throw new TypeError('typedRef: the schema needs an $id')
+  return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
+}
+
+/** A typed `$ref` to ErrorResponse, for a route's error statuses. */
+export function errorRef (): TUnsafe<ErrorResponse> {
+  return typedRef(ErrorResponse)
+}
+
+/** The error statuses every POST route can return. */
+export interface ErrorStatuses {
+  400: TUnsafe<ErrorResponse>
+  413: TUnsafe<ErrorResponse>
+  415: TUnsafe<ErrorResponse>
+  422: TUnsafe<ErrorResponse>
+}
+
+/** Adds the error responses every POST route can return to a success schema; the statuses keep their types. */
+export function withErrors<T extends TSchema, E extends Record<number, TSchema> = Record<never, TSchema>> (ok: T, extra: E = {} as E): { 200: T } & ErrorStatuses & E {
+  const ref = errorRef()
   return { 200: ok, 400: ref, 413: ref, 415: ref, 422: ref, ...extra }
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AdvBase, LiquidityField, StringEnum, ModelNameField, PriceQuote, QtyBase, SideField, SpreadBps, SymbolField, VolDaily, Warning } from './common.js'
+import { AdvBase, LiquidityField, StringEnum, ModelNameField, PriceQuote, QtyBase, SideField, SpreadBps, SymbolField, typedRef, VolDaily, Warning } from './common.js'
 
 export const MAX_BATCH_ORDERS = 10_000
 
@@ -71,10 +71,10 @@ export const EstimateResponse = Type.Object({
 export type EstimateResponse = Static<typeof EstimateResponse>
 
 export const EstimateBatchRequest = Type.Object({
-  orders: Type.Array(Type.Ref('EstimateRequest'), { minItems: 1, maxItems: MAX_BATCH_ORDERS, description: `1 to ${MAX_BATCH_ORDERS} orders` })
+  orders: Type.Array(typedRef(EstimateRequest), { minItems: 1, maxItems: MAX_BATCH_ORDERS, description: `1 to ${MAX_BATCH_ORDERS} orders` })
 }, { additionalProperties: false, $id: 'EstimateBatchRequest', title: 'EstimateBatchRequest' })
 
 export const EstimateBatchResponse = Type.Object({
   count: Type.Integer(),
-  results: Type.Array(Type.Ref('EstimateResponse'), { description: 'one result per order, in request order' })
+  results: Type.Array(typedRef(EstimateResponse), { description: 'one result per order, in request order' })
 }, { $id: 'EstimateBatchResponse', title: 'EstimateBatchResponse' })

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox'
+import { typedRef } from './common.js'
+import { EstimateRequest, EstimateResponse } from './estimate.js'
 
 export const PretradeCheckRequest = Type.Object({
-  order: Type.Ref('EstimateRequest'),
+  order: typedRef(EstimateRequest),
   limits: Type.Object({
     maxCostBps: Type.Optional(Type.Number({ minimum: -10_000, maximum: 1e6, description: 'largest acceptable totalCostBps' })),
     maxParticipation: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, description: 'largest acceptable qtyBase / advBase' })),
@@ -16,5 +18,5 @@ export const PretradeCheckResponse = Type.Object({
     limit: Type.Number(),
     value: Type.Number({ description: 'the order\'s value of the limited quantity' })
   })),
-  estimate: Type.Ref('EstimateResponse')
+  estimate: typedRef(EstimateResponse)
 }, { $id: 'PretradeCheckResponse', title: 'PretradeCheckResponse' })

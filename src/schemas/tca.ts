@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { AdvBase, ModelNameField, PriceQuote, QtyBase, SideField, StringEnum, SymbolField, VolDaily } from './common.js'
+import { AdvBase, ModelNameField, PriceQuote, QtyBase, SideField, StringEnum, SymbolField, typedRef, VolDaily } from './common.js'
 
 export const MAX_TCA_TRADES = 10_000
 
@@ -21,7 +21,7 @@ export const TcaTrade = Type.Object({
 export type TcaTrade = Static<typeof TcaTrade>
 
 export const TcaRequest = Type.Object({
-  trades: Type.Array(Type.Ref('TcaTrade'), { minItems: 1, maxItems: MAX_TCA_TRADES }),
+  trades: Type.Array(typedRef(TcaTrade), { minItems: 1, maxItems: MAX_TCA_TRADES }),
   model: Type.Optional(ModelNameField)
 }, { additionalProperties: false, $id: 'TcaRequest', title: 'TcaRequest' })
 
