@@ -1,10 +1,12 @@
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
+import { SYMBOL_PATTERN } from '../domain/symbol.js'
+import { MODEL_NAMES } from '../models/impact-model.js'
 
 /**
  * Shared request/response pieces. Every number in a request has explicit bounds so that no
  * accepted input can overflow a double downstream (1e308 is a valid JSON number, not a valid qty).
  */
-export const SymbolField = Type.String({ pattern: '^[A-Z0-9]{2,30}$', description: 'venue symbol, e.g. BTCUSDT (upper-case letters and digits)' })
+export const SymbolField = Type.String({ pattern: SYMBOL_PATTERN, description: 'venue symbol, e.g. BTCUSDT (upper-case letters and digits)' })
 /** A string that must be one of `values`: one `enum` keyword, so a bad value is reported as rule "enum". */
 export function StringEnum<const T extends readonly string[]> (values: T, description: string): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], description })
@@ -19,7 +21,7 @@ export const PriceQuote = (description: string) =>
 export const VolDaily = Type.Number({ minimum: 0, maximum: 10, description: 'volatility of daily returns, as a fraction (0.03 = 3% a day)' })
 export const AdvBase = Type.Number({ exclusiveMinimum: 0, maximum: 1e15, description: 'average daily volume, base asset units' })
 export const SpreadBps = Type.Number({ minimum: 0, maximum: 10_000, description: 'quoted spread (ask - bid) / mid, bps' })
-export const ModelNameField = StringEnum(['sqrt', 'linear', 'mlp'], 'impact model: "sqrt" (square-root law, default), "linear" or "mlp"')
+export const ModelNameField = StringEnum(MODEL_NAMES, 'impact model: "sqrt" (square-root law, default), "linear" or "mlp"')
 export const LiquidityField = StringEnum(['taker', 'maker'], 'which fee rate applies: "taker" (default) or "maker"')
 
 export const ErrorResponse = Type.Object({
