@@ -8,8 +8,7 @@ import { loadEmbeddedMarketState } from '../src/market/market-state.js'
 import { loadEmbeddedModels } from '../src/models/embedded-models.js'
 import { ModelStore } from '../src/models/model-store.js'
 import { FileTcaStore, type TcaStore } from '../src/store/tca-store.js'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
+import type { Teardown } from './support/teardown.js'
 
 /** A TCA store in a fresh temporary directory, removed when the test ends. */
 export function tempTcaStore (t: Teardown): FileTcaStore {

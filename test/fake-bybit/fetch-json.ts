@@ -2,9 +2,8 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { resolveDataDir } from '../../scripts/lib/data-dir.js'
+import type { Teardown } from '../support/teardown.js'
 import { startFakeBybit, type FakeBybit, type FakeBybitOptions } from './server.js'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
 
 /** A fake Bybit closed when the test ends. */
 export async function startFake (t: Teardown, options: FakeBybitOptions = {}): Promise<FakeBybit> {

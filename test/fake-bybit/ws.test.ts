@@ -1,13 +1,14 @@
 import t from 'tap'
 import { once } from 'node:events'
 import WebSocket from 'ws'
+import type { Teardown } from '../support/teardown.js'
 import { startFake } from './fetch-json.js'
 import { loadRecordedTape, type FakeBybit } from './server.js'
 
 type Inbox = { socket: WebSocket, next: () => Promise<any> }
 
 /** A `ws` client whose messages are read in order with next(); closed at teardown. */
-async function connect (t: { teardown: (fn: () => unknown) => void }, fake: FakeBybit): Promise<Inbox> {
+async function connect (t: Teardown, fake: FakeBybit): Promise<Inbox> {
   const socket = new WebSocket(fake.wsUrl)
   const queue: any[] = []
   const waiting: Array<(m: any) => void> = []

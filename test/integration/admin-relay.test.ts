@@ -1,7 +1,8 @@
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { startServerProcess, type ServerProcess } from '../support/server-process.js'
-import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix, waitFor } from '../support/redis-test.js'
+import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix } from '../support/redis-test.js'
+import { waitFor } from '../support/wait.js'
 import { startFakeBybit } from '../fake-bybit/server.js'
 import { syntheticTape, syntheticTapeJobEnv } from '../support/synthetic-tape.js'
 
@@ -38,17 +39,17 @@ t.test('POST /v1/admin/recalibrate on the replica without the lock is run by the
   }
   const status = async (r: ServerProcess): Promise<Status> => await (await fetch(`${r.url}/v1/models`)).json() as Status
   let leader = -1
-  t.ok(await waitFor(async () => {
+  await waitFor('exactly one replica holds the lock', async () => {
     const leaders = (await Promise.all(replicas.map(status))).map((s, i) => s.registry.leader.leader ? i : -1).filter((i) => i >= 0)
     leader = leaders.length === 1 ? leaders[0] : -1
     return leader >= 0
-  }, 15_000, 100), 'exactly one replica holds the lock')
+  }, { timeoutMs: 15_000, everyMs: 100 })
   const follower = replicas[1 - leader]
   // the first message a tape gets is the fake's subscribe reply: from then on pushed trades reach it
-  t.ok(await waitFor(async () => (await Promise.all(replicas.map(status))).every((s) => s.marketData.tape?.lastMessageMs !== undefined), 10_000, 50), 'both trade tapes are subscribed')
+  await waitFor('both trade tapes are subscribed', async () => (await Promise.all(replicas.map(status))).every((s) => s.marketData.tape?.lastMessageMs !== undefined), { timeoutMs: 10_000, everyMs: 50 })
   const tape = syntheticTape(fake.nowMs(), 1900, 11)
   fake.pushTrades('BTCUSDT', tape)
-  t.ok(await waitFor(async () => (await Promise.all(replicas.map(status))).every((s) => (s.marketData.tape?.tradesBySymbol?.BTCUSDT ?? 0) >= tape.length), 10_000, 100), 'both hold the tape')
+  await waitFor('both hold the tape', async () => (await Promise.all(replicas.map(status))).every((s) => (s.marketData.tape?.tradesBySymbol?.BTCUSDT ?? 0) >= tape.length), { timeoutMs: 10_000, everyMs: 100 })
   const sqrtVersion = (s: Status): string | undefined => s.symbols.find((x) => x.symbol === 'BTCUSDT')?.models.find((m) => m.name === 'sqrt')?.version
   const before = sqrtVersion(await status(follower))
 
@@ -64,7 +65,7 @@ t.test('POST /v1/admin/recalibrate on the replica without the lock is run by the
   t.equal(onFollower.recalibration?.runs ?? 0, 0, 'the replica asked did not run it')
   const last = onLeader.recalibration?.symbols?.BTCUSDT
   t.match(last, { outcome: outcomes[0].outcome, reason: outcomes[0].reason, finishedAtMs: outcomes[0].finishedAtMs }, 'the answer is the leader\'s own outcome')
-  t.ok(await waitFor(async () => sqrtVersion(await status(follower)) !== before, 5000, 100), 'the replica asked serves what the leader published')
+  await waitFor('the replica asked serves what the leader published', async () => sqrtVersion(await status(follower)) !== before, { timeoutMs: 5000, everyMs: 100 })
 
   // the leader's replica answers the same request itself
   const direct = await fetch(`${replicas[leader].url}/v1/admin/recalibrate?symbol=BTCUSDT`, { method: 'POST', headers: { 'x-api-key': KEY } })

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startFakeBybit, type Fault, type FaultRule } from '../fake-bybit/server.js'
-import { waitFor } from '../support/redis-test.js'
+import { waitFor } from '../support/wait.js'
 import { describeLoad, underLoad } from '../support/load.js'
 import { startServerProcess, type ServerProcess } from '../support/server-process.js'
 import { syntheticTape, syntheticTapeJobEnv } from '../support/synthetic-tape.js'
@@ -66,10 +66,10 @@ t.test('Bybit errors, timeouts and garbage during recalibration under load: serv
     ADMIN_RATE_LIMIT_MAX: '1000'
   })
   // the first message the tape gets is the fake's subscribe reply: from then on pushed trades reach it
-  t.ok(await waitFor(async () => (await modelsBody(server)).marketData.tape?.lastMessageMs !== undefined, 10_000, 50), 'the trade tape is subscribed')
+  await waitFor('the trade tape is subscribed', async () => (await modelsBody(server)).marketData.tape?.lastMessageMs !== undefined, { timeoutMs: 10_000, everyMs: 50 })
   const tape = syntheticTape(fake.nowMs(), TAPE_MINUTES, 11)
   fake.pushTrades('BTCUSDT', tape)
-  t.ok(await waitFor(async () => ((await modelsBody(server)).marketData.tape?.tradesBySymbol?.BTCUSDT ?? 0) >= tape.length, 10_000, 100), 'the server holds the pushed tape')
+  await waitFor('the server holds the pushed tape', async () => ((await modelsBody(server)).marketData.tape?.tradesBySymbol?.BTCUSDT ?? 0) >= tape.length, { timeoutMs: 10_000, everyMs: 100 })
 
   const embeddedSqrt = loadEmbeddedModels('embedded/models.json').sqrt.record.version
   let published = ''

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { startRedisServer, type TestRedisServer } from '../support/redis-server.js'
-import { waitFor } from '../support/redis-test.js'
+import { waitFor } from '../support/wait.js'
 import { describeLoad, underLoad } from '../support/load.js'
 import { startServerProcess, type ServerProcess } from '../support/server-process.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
@@ -48,7 +48,7 @@ t.test('Redis stopped, then killed, under load: no failed request, and the repli
   t.teardown(async () => await server.stop())
   const replica = await startServerProcess(t, { REDIS_URL: server.url, REDIS_PREFIX: PREFIX, REGISTRY_CHECK_MS, MARKET_DATA_SOURCE: 'embedded' })
   await publish(server, 'before-outage')
-  t.ok(await waitFor(async () => await servedVersion(replica) === 'before-outage', 5000, 50), 'serves the published version before the outage')
+  await waitFor('serves the published version before the outage', async () => await servedVersion(replica) === 'before-outage', { timeoutMs: 5000, everyMs: 50 })
 
   const published = new Set(['before-outage'])
   const { report } = await underLoad({
@@ -60,7 +60,7 @@ t.test('Redis stopped, then killed, under load: no failed request, and the repli
     for (const how of ['stop', 'kill'] as const) {
       await load.moreRequests(200)
       await (how === 'stop' ? server.stop() : server.kill())
-      t.ok(await waitFor(async () => !(await registryConnected(replica)), 10_000, 100), `${how}: the replica reports the registry down`)
+      await waitFor(`${how}: the replica reports the registry down`, async () => !(await registryConnected(replica)), { timeoutMs: 10_000, everyMs: 100 })
       const before = load.report().requests
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS))
       const during = load.report().requests - before
@@ -70,8 +70,8 @@ t.test('Redis stopped, then killed, under load: no failed request, and the repli
       const version = `after-${how}`
       await publish(server, version)
       published.add(version)
-      t.ok(await waitFor(async () => await servedVersion(replica) === version, 15_000, 100), `${how}: the version published into the restarted Redis is served`)
-      t.ok(await waitFor(async () => await registryConnected(replica), 10_000, 100), `${how}: the registry is connected again`)
+      await waitFor(`${how}: the version published into the restarted Redis is served`, async () => await servedVersion(replica) === version, { timeoutMs: 15_000, everyMs: 100 })
+      await waitFor(`${how}: the registry is connected again`, async () => await registryConnected(replica), { timeoutMs: 10_000, everyMs: 100 })
       await load.moreRequests(200)
     }
   })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { startRedisServer } from '../support/redis-server.js'
-import { waitFor } from '../support/redis-test.js'
+import { waitFor } from '../support/wait.js'
 import { describeLoad, underLoad } from '../support/load.js'
 import { startServerProcess, type ServerProcess } from '../support/server-process.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
@@ -69,7 +69,7 @@ t.test('corrupt records made active under load: each is rejected and reported, t
   await registry.publish('BTCUSDT', withVersion(embedded.sqrt.record, 'good-1'))
   await registry.publish('BTCUSDT', withVersion(embedded.mlp.record, 'good-mlp-1'))
   const good: Record<Slot, string> = { sqrt: 'good-1', mlp: 'good-mlp-1' }
-  for (const slot of ['sqrt', 'mlp'] as const) t.ok(await waitFor(async () => await servedVersion(replica, slot) === good[slot], 5000, 50), `${good[slot]} serves before the load starts`)
+  for (const slot of ['sqrt', 'mlp'] as const) await waitFor(`${good[slot]} serves before the load starts`, async () => await servedVersion(replica, slot) === good[slot], { timeoutMs: 5000, everyMs: 50 })
 
   const { report } = await underLoad({
     url: `${replica.url}/v1/estimate`,
@@ -83,7 +83,7 @@ t.test('corrupt records made active under load: each is rejected and reported, t
       await c.write(redis, key(`record:BTCUSDT:${c.slot}:${c.version}`))
       await redis.hset(key('active:BTCUSDT'), c.slot, c.version)
       await redis.publish(`${PREFIX}models:changed`, JSON.stringify({ symbol: 'BTCUSDT', name: c.slot, version: c.version }))
-      t.ok(await waitFor(async () => (await rejectedVersions(replica)).includes(c.version), 5000, 50), `${c.why}: rejected and reported by GET /v1/models`)
+      await waitFor(`${c.why}: rejected and reported by GET /v1/models`, async () => (await rejectedVersions(replica)).includes(c.version), { timeoutMs: 5000, everyMs: 50 })
       await load.moreRequests(100)
       // put the good pointer back, as the operator would after the alarm
       await redis.hset(key('active:BTCUSDT'), c.slot, good[c.slot])
@@ -91,7 +91,7 @@ t.test('corrupt records made active under load: each is rejected and reported, t
     // a valid publish after all that is served: the sync was not wedged by what it rejected
     await registry.publish('BTCUSDT', withVersion(embedded.sqrt.record, 'good-2'))
     good.sqrt = 'good-2'
-    t.ok(await waitFor(() => load.report().outcomes.slice(-LOAD_LOOPS).some((o) => (o.picked as { version: string }).version === 'good-2'), 10_000, 50), 'a good publish afterwards is served')
+    await waitFor('a good publish afterwards is served', () => load.report().outcomes.slice(-LOAD_LOOPS).some((o) => (o.picked as { version: string }).version === 'good-2'), { timeoutMs: 10_000, everyMs: 50 })
   })
 
   t.equal(report.failed, 0, `no failed request: ${describeLoad(report)}`)

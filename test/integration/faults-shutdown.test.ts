@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { startFakeBybit } from '../fake-bybit/server.js'
 import { startRedisServer } from '../support/redis-server.js'
-import { waitFor } from '../support/redis-test.js'
+import { waitFor } from '../support/wait.js'
 import { describeLoad, underLoad, type LoadReport } from '../support/load.js'
 import { startServerProcess, type ServerProcess } from '../support/server-process.js'
 import { RedisTcaStore } from '../../src/store/redis-tca-store.js'
@@ -104,7 +104,7 @@ t.test('SIGTERM under load, Redis TCA stream and live Bybit tape: exit 0, no rec
     REDIS_PREFIX: prefix,
     LOG_LEVEL: 'info'
   })
-  t.ok(await waitFor(() => fake.wsConnections() > 0, 10_000, 50), 'the trade tape is connected')
+  await waitFor('the trade tape is connected', () => fake.wsConnections() > 0, { timeoutMs: 10_000, everyMs: 50 })
   const theirs = (await redis.client('LIST') as string).split('\n').filter((line) => line.includes(' addr=') && !line.includes(` name=${mine} `)).map((line) => /addr=(\S+)/.exec(line)?.[1] as string)
   t.equal(theirs.length, 2, `the service holds two Redis connections, commands and change notices: ${theirs.join(', ')}`)
   const monitor = await redis.monitor()

@@ -1,7 +1,8 @@
 import t from 'tap'
 import { Redis } from 'ioredis'
 import { startServerProcess, type ServerProcess } from '../support/server-process.js'
-import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix, waitFor } from '../support/redis-test.js'
+import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix } from '../support/redis-test.js'
+import { waitFor } from '../support/wait.js'
 import { startFakeBybit } from '../fake-bybit/server.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
 import { modelFromRecord, type ModelRecord } from '../../src/models/impact-model.js'
@@ -36,13 +37,13 @@ t.test('leader failover: one replica runs the job; kill it and another takes ove
     try { return await (await fetch(`${r.url}/v1/models`)).json() as Status } catch { return undefined }
   }
   let leader = -1
-  t.ok(await waitFor(async () => {
+  await waitFor('exactly one leader, and it runs the job', async () => {
     const s = await Promise.all(replicas.map(status))
     const leaders = s.map((x, i) => x?.registry.leader.leader === true ? i : -1).filter((i) => i >= 0)
     if (leaders.length !== 1) return false
     leader = leaders[0]
     return (s[leader]?.recalibration?.runs ?? 0) >= 1
-  }, 20_000, 100), 'exactly one leader, and it runs the job')
+  }, { timeoutMs: 20_000, everyMs: 100 })
   const follower = 1 - leader
   t.equal((await status(replicas[follower]))?.recalibration?.runs ?? 0, 0, 'the follower does not run the job')
   const oldToken = (await status(replicas[leader]))?.registry.leader.token as number
@@ -50,7 +51,7 @@ t.test('leader failover: one replica runs the job; kill it and another takes ove
 
   replicas[leader].child.kill('SIGKILL')
   const killedAt = Date.now()
-  t.ok(await waitFor(async () => (await status(replicas[follower]))?.recalibration?.runs !== undefined && ((await status(replicas[follower]))?.recalibration?.runs ?? 0) >= 1, 10_000, 100), 'the other replica runs the job')
+  await waitFor('the other replica runs the job', async () => (await status(replicas[follower]))?.recalibration?.runs !== undefined && ((await status(replicas[follower]))?.recalibration?.runs ?? 0) >= 1, { timeoutMs: 10_000, everyMs: 100 })
   const tookMs = Date.now() - killedAt
   // one lock period (ttl) plus one renew interval (ttl/3) plus the next cron tick (1 s) and a busy machine's margin
   t.ok(tookMs < ttlMs + ttlMs / 3 + 1000 + 3000, `took over in ${tookMs} ms`)

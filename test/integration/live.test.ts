@@ -9,18 +9,12 @@ import { createRuntime } from '../../src/runtime.js'
 import { syntheticTape, syntheticTapeJobEnv } from '../support/synthetic-tape.js'
 import { startFakeBybit, type FakeBybit, type Fault } from '../fake-bybit/server.js'
 import { post } from '../helper.js'
+import type { Teardown } from '../support/teardown.js'
+import { waitFor } from '../support/wait.js'
 
 const KEY = 'test-admin-key-0123456789'
 
-async function waitFor (cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-}
-
-async function liveServer (t: { teardown: (fn: () => unknown) => void }, fake: FakeBybit) {
+async function liveServer (t: Teardown, fake: FakeBybit) {
   const dir = mkdtempSync(join(tmpdir(), 'pretrade-live-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const config = loadConfig({
@@ -86,10 +80,10 @@ t.test('the recalibration job publishes a better model, and every Bybit fault le
   t.teardown(() => fake.close())
   const { app, runtime } = await liveServer(t, fake)
   const tape = syntheticTape(fake.nowMs(), 1900, 11)
-  await waitFor(() => fake.wsConnections() > 0, 5000, 'the tape to connect')
+  await waitFor('the tape to connect', () => fake.wsConnections() > 0, { timeoutMs: 5000 })
   fake.pushTrades('BTCUSDT', tape)
   const liveStatus = runtime.deps.liveStatus as () => { tape: { tradesBySymbol: Record<string, number> } }
-  await waitFor(() => (liveStatus().tape.tradesBySymbol.BTCUSDT ?? 0) >= tape.length, 10_000, 'the tape to receive the trades')
+  await waitFor('the tape to receive the trades', () => (liveStatus().tape.tradesBySymbol.BTCUSDT ?? 0) >= tape.length, { timeoutMs: 10_000 })
 
   const denied = await app.inject({ method: 'POST', url: '/v1/admin/recalibrate?symbol=BTCUSDT' })
   t.equal(denied.statusCode, 401, 'admin endpoints need the key')
@@ -131,7 +125,7 @@ t.test('the recalibration job publishes a better model, and every Bybit fault le
   fake.clearFaults()
 
   fake.dropWebSockets()
-  await waitFor(() => fake.wsConnections() > 0 && (runtime.deps.liveStatus?.() as { tape: { reconnects: number } }).tape.reconnects >= 1, 10_000, 'the tape to reconnect')
+  await waitFor('the tape to reconnect', () => fake.wsConnections() > 0 && (runtime.deps.liveStatus?.() as { tape: { reconnects: number } }).tape.reconnects >= 1, { timeoutMs: 10_000 })
   const again = await run()
   t.not(again.outcome, 'failed', `after a dropped WebSocket the tape still feeds the job (${again.reason})`)
   t.equal((await sqrtOf()).version, published.version, 'the same data cannot beat the model it produced: kept')
@@ -188,7 +182,7 @@ t.test('the job runs on its cron schedule inside the service', async (t) => {
   t.teardown(async () => await runtime.stop())
   await runtime.start()
   const job = runtime.deps.job as NonNullable<typeof runtime.deps.job>
-  await waitFor(() => job.status().runs >= 2, 10_000, 'two scheduled runs')
+  await waitFor('two scheduled runs', () => job.status().runs >= 2, { timeoutMs: 10_000 })
   const status = job.status()
   t.equal(status.symbols.BTCUSDT.outcome, 'failed', 'with a minutes-long recorded tape there are too few samples')
   t.match(status.symbols.BTCUSDT.reason, /too few samples/)

@@ -2,7 +2,9 @@ import t from 'tap'
 import { Redis } from 'ioredis'
 import { startRedisServer } from '../support/redis-server.js'
 import { startServerProcess, type ServerProcess } from '../support/server-process.js'
-import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix, waitFor } from '../support/redis-test.js'
+import { deleteKeys, LOCAL_REDIS_URL, uniquePrefix } from '../support/redis-test.js'
+import type { Teardown } from '../support/teardown.js'
+import { waitFor } from '../support/wait.js'
 import { loadEmbeddedModels } from '../../src/models/embedded-models.js'
 import { modelFromRecord, type ModelRecord } from '../../src/models/impact-model.js'
 import { ModelRegistry } from '../../src/models/registry.js'
@@ -18,7 +20,7 @@ function sqrtRecord (version: string, impactCoef: number): ModelRecord {
 type Replica = ServerProcess
 
 /** A real server process (the built `npm start` path) on the given Redis. */
-async function startReplica (t: { teardown: (fn: () => unknown) => void }, redisUrl: string, prefix: string): Promise<Replica> {
+async function startReplica (t: Teardown, redisUrl: string, prefix: string): Promise<Replica> {
   return await startServerProcess(t, { REDIS_URL: redisUrl, REDIS_PREFIX: prefix, REGISTRY_CHECK_MS: '500', ADMIN_API_KEY: KEY, MARKET_DATA_SOURCE: 'embedded' })
 }
 
@@ -38,7 +40,7 @@ t.test('a publish through one replica is served by every replica', async (t) => 
   const res = await fetch(`${replicas[0].url}/v1/models/BTCUSDT`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify(body) })
   t.equal(res.status, 200, await res.clone().text())
   for (const replica of replicas) {
-    t.ok(await waitFor(async () => await servedVersion(replica) === 'operator-1', 5000, 50), `${replica.url} serves the new version within 5 s`)
+    await waitFor(`${replica.url} serves the new version within 5 s`, async () => await servedVersion(replica) === 'operator-1', { timeoutMs: 5000, everyMs: 50 })
   }
   const rollback = await fetch(`${replicas[1].url}/v1/models/BTCUSDT/rollback`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ name: 'sqrt', version: 'nope' }) })
   t.equal(rollback.status, 404)
@@ -72,7 +74,7 @@ t.test('a request loop during 100 swaps: no failed request, every version served
     await registry.publish('BTCUSDT', sqrtRecord(version, 0.5 + i / 100))
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
-  t.ok(await waitFor(async () => await servedVersion(replica) === 'swap-99', 5000, 50), 'the last version arrives')
+  await waitFor('the last version arrives', async () => await servedVersion(replica) === 'swap-99', { timeoutMs: 5000, everyMs: 50 })
   swapping = false
   await loop
   t.equal(failures, 0, `no failed request out of ${requests}`)
@@ -94,16 +96,16 @@ t.test('Redis killed mid-run: replicas keep serving, report degraded, and catch 
     }
   }
   await publisher('before-kill')
-  t.ok(await waitFor(async () => await servedVersion(replica) === 'before-kill', 5000, 50))
+  await waitFor('before-kill to be served', async () => await servedVersion(replica) === 'before-kill', { timeoutMs: 5000, everyMs: 50 })
   await server.kill()
   for (let i = 0; i < 20; i++) t.equal(await servedVersion(replica), 'before-kill', 'still served while Redis is down')
-  t.ok(await waitFor(async () => ((await (await fetch(`${replica.url}/ready`)).json()) as { status: string }).status === 'degraded', 10_000, 100), '/ready reports degraded (still 200)')
+  await waitFor('/ready reports degraded (still 200)', async () => ((await (await fetch(`${replica.url}/ready`)).json()) as { status: string }).status === 'degraded', { timeoutMs: 10_000, everyMs: 100 })
   const models = await (await fetch(`${replica.url}/v1/models`)).json() as { registry: { connected: boolean } }
   t.equal(models.registry.connected, false, '/v1/models reports the registry down')
   await server.restart()
   await publisher('after-restart')
-  t.ok(await waitFor(async () => await servedVersion(replica) === 'after-restart', 15_000, 100), 'caught up with the version published meanwhile')
-  t.ok(await waitFor(async () => ((await (await fetch(`${replica.url}/ready`)).json()) as { status: string }).status === 'ready', 10_000, 100), 'ready again')
+  await waitFor('caught up with the version published meanwhile', async () => await servedVersion(replica) === 'after-restart', { timeoutMs: 15_000, everyMs: 100 })
+  await waitFor('ready again', async () => ((await (await fetch(`${replica.url}/ready`)).json()) as { status: string }).status === 'ready', { timeoutMs: 10_000, everyMs: 100 })
 })
 
 t.test('a corrupt record in Redis is rejected and reported; the old model keeps serving', async (t) => {
@@ -113,17 +115,16 @@ t.test('a corrupt record in Redis is rejected and reported; the old model keeps 
   const registry = new ModelRegistry({ redis, prefix, validate: modelFromRecord })
   const replica = await startReplica(t, LOCAL_REDIS_URL, prefix)
   await registry.publish('BTCUSDT', sqrtRecord('good-1', 0.9))
-  t.ok(await waitFor(async () => await servedVersion(replica) === 'good-1', 5000, 50))
+  await waitFor('good-1 to be served', async () => await servedVersion(replica) === 'good-1', { timeoutMs: 5000, everyMs: 50 })
   // an operator's hand edit gone wrong: a record whose eta is a string, made active by hand
   const corrupt = { ...sqrtRecord('corrupt-1', 0.9), params: { impactCoef: 'lots', impactExponent: 0.5, smearingFactor: 1 } }
   await redis.set(`${prefix}{registry}:record:BTCUSDT:sqrt:corrupt-1`, JSON.stringify(corrupt))
   await redis.zadd(`${prefix}{registry}:versions:BTCUSDT:sqrt`, Date.now(), 'corrupt-1')
   await redis.hset(`${prefix}{registry}:active:BTCUSDT`, 'sqrt', 'corrupt-1')
   await redis.publish(`${prefix}models:changed`, JSON.stringify({ symbol: 'BTCUSDT', name: 'sqrt', version: 'corrupt-1' }))
-  const reported = await waitFor(async () => {
+  await waitFor('GET /v1/models to report the rejected record', async () => {
     const models = await (await fetch(`${replica.url}/v1/models`)).json() as { registry: { sync?: { rejected: Array<{ version: string }> } } }
     return (models.registry.sync?.rejected ?? []).some((r) => r.version === 'corrupt-1')
-  }, 5000, 100)
-  t.ok(reported, 'GET /v1/models reports the rejected record')
+  }, { timeoutMs: 5000, everyMs: 100 })
   for (let i = 0; i < 10; i++) t.equal(await servedVersion(replica), 'good-1', 'the old model keeps serving')
 })

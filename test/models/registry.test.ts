@@ -6,6 +6,7 @@ import { modelFromRecord, type ModelName, type ModelRecord } from '../../src/mod
 import { canonicalJson, ModelRegistry, RegistryError, type ModelChange } from '../../src/models/registry.js'
 import { RegistrySync } from '../../src/models/registry-sync.js'
 import { ModelStore } from '../../src/models/model-store.js'
+import { waitFor } from '../support/wait.js'
 
 // The machine's Redis with a unique key prefix per test, deleted in teardown (never FLUSHALL).
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -52,13 +53,7 @@ async function rejectsWith (t: Test, promise: Promise<unknown>, code: string): P
   await t.rejects(promise, { name: 'RegistryError', code })
 }
 
-async function waitFor (what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-}
+const WAIT = { timeoutMs: 5000, everyMs: 10 }
 
 t.test('publish and readActive round-trip records that modelFromRecord serves', async (t) => {
   const { registry } = setup(t)
@@ -139,7 +134,7 @@ t.test('rollback moves the pointer to a kept version and notifies; unknown or tr
   await registry.rollback('BTCUSDT', 'mlp', 'v2')
   t.same((await registry.versions('BTCUSDT', 'mlp')).filter((v) => v.active).map((v) => v.version), ['v2'])
   t.equal((await registry.readActive()).sets.get('BTCUSDT')?.mlp?.version, 'v2')
-  await waitFor('the rollback notice', () => changes.length >= 1)
+  await waitFor('the rollback notice', () => changes.length >= 1, WAIT)
   t.same(changes, [{ symbol: 'BTCUSDT', name: 'mlp', version: 'v2' }])
 
   await rejectsWith(t, registry.rollback('BTCUSDT', 'mlp', 'v1'), 'REGISTRY_ERR_NOT_FOUND')
@@ -177,7 +172,7 @@ t.test('subscribe delivers every change and reports malformed messages', async (
   await redis.publish(registry.channel, 'not json')
   await redis.publish(registry.channel, JSON.stringify({ symbol: 'ETHUSDT', name: 'other', version: 'x' }))
   await registry.publish('ETHUSDT', recordOf('sqrt', 's1', 1))
-  await waitFor('two changes and two problems', () => changes.length >= 2 && problems.length >= 2)
+  await waitFor('two changes and two problems', () => changes.length >= 2 && problems.length >= 2, WAIT)
   t.same(changes, [{ symbol: 'ETHUSDT', name: 'linear', version: 'l1' }, { symbol: 'ETHUSDT', name: 'sqrt', version: 's1' }])
   t.same(problems.map((p) => (p as RegistryError).code), ['REGISTRY_ERR_BAD_MESSAGE', 'REGISTRY_ERR_BAD_MESSAGE'])
   await sub.close()
@@ -203,10 +198,10 @@ t.test('after its connection is killed, subscribe re-subscribes and then calls o
   })
   t.teardown(async () => await sub.close())
   await killSubscriber(redis, name)
-  await waitFor('onResubscribed', () => numsubAtResubscribe !== undefined)
+  await waitFor('onResubscribed', () => numsubAtResubscribe !== undefined, WAIT)
   t.equal(numsubAtResubscribe, 1, 'the channel has its subscriber again when onResubscribed is called (PUBSUB NUMSUB)')
   await registry.publish('ETHUSDT', recordOf('sqrt', 's2', 1))
-  await waitFor('the notice after the reconnect', () => changes.length >= 1)
+  await waitFor('the notice after the reconnect', () => changes.length >= 1, WAIT)
   t.same(changes, [{ symbol: 'ETHUSDT', name: 'sqrt', version: 's2' }])
 })
 
@@ -221,7 +216,7 @@ t.test('RegistrySync catches up on a publish made while only its subscriber was 
   t.teardown(async () => await sync.stop())
   await killSubscriber(redis, name)
   await registry.publish('ETHUSDT', recordOf('sqrt', 'during-gap', 1))
-  await waitFor('the version published during the gap', () => store.modelsFor('ETHUSDT').sqrt.version === 'during-gap')
+  await waitFor('the version published during the gap', () => store.modelsFor('ETHUSDT').sqrt.version === 'during-gap', WAIT)
   t.equal(store.modelsFor('ETHUSDT').sqrt.version, 'during-gap', 'served after the subscriber came back, with no other trigger')
 })
 

@@ -7,6 +7,7 @@ import { ModelStore } from '../../src/models/model-store.js'
 import type { ModelRecord } from '../../src/models/impact-model.js'
 import type { RegistryWriter } from '../../src/deps.js'
 import { build, tempTcaStore } from '../helper.js'
+import type { Teardown } from '../support/teardown.js'
 
 const KEY = 'model-admin-key-0123456789'
 const embedded = loadEmbeddedModels('embedded/models.json')
@@ -14,7 +15,7 @@ const sqrtRecord = { ...embedded.sqrt.record, version: 'manual-1' } as ModelReco
 const { source: _source, ...sqrtBody } = sqrtRecord
 
 /** An app whose registry records calls and fails the way the Redis registry does (codes REGISTRY_ERR_*). */
-async function withRegistry (t: { teardown: (fn: () => unknown) => void }, registry: RegistryWriter) {
+async function withRegistry (t: Teardown, registry: RegistryWriter) {
   const config = loadConfig({ LOG_LEVEL: 'silent', ADMIN_API_KEY: KEY })
   const app = await buildApp({ config, market: loadEmbeddedMarketState(config.MARKET_STATE_PATH), models: new ModelStore({ defaultSet: embedded, bySymbol: new Map() }), tcaStore: tempTcaStore(t), registry })
   t.teardown(async () => await app.close())

@@ -2,7 +2,8 @@ import t from 'tap'
 import { Writable } from 'node:stream'
 import { pino } from 'pino'
 import { build, post, tempTcaStore } from '../helper.js'
-import { waitFor } from '../support/redis-test.js'
+import type { Teardown } from '../support/teardown.js'
+import { waitFor } from '../support/wait.js'
 import { buildApp } from '../../src/app.js'
 import type { AppDeps, LiveStatus } from '../../src/deps.js'
 import { loadConfig } from '../../src/config.js'
@@ -20,7 +21,7 @@ function sample (text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1))
 }
 
-function deps (t: { teardown: (fn: () => unknown) => void }, env: Record<string, string>, extra: Partial<AppDeps> = {}): AppDeps {
+function deps (t: Teardown, env: Record<string, string>, extra: Partial<AppDeps> = {}): AppDeps {
   const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ...env })
   return {
     config,
@@ -184,6 +185,6 @@ t.test('an overloaded event loop gets 503 with Retry-After at once; /health and 
   t.ok(health.json().eventLoopDelayMs > 50, `delay ${health.json().eventLoopDelayMs} ms reported`)
   t.equal((await app.inject('/metrics')).statusCode, 200, 'metrics still scraped')
   // once the loop is idle for a sample or two, service resumes (polled: the machine may be busy with other tests)
-  t.ok(await waitFor(async () => (await post(app, '/v1/estimate', ESTIMATE)).statusCode === 200, 10_000, 50), 'served again after the overload')
-  t.ok(await waitFor(async () => (await app.inject('/health')).json().status === 'ok', 10_000, 50), '/health says ok again')
+  await waitFor('served again after the overload', async () => (await post(app, '/v1/estimate', ESTIMATE)).statusCode === 200, { timeoutMs: 10_000, everyMs: 50 })
+  await waitFor('/health says ok again', async () => (await app.inject('/health')).json().status === 'ok', { timeoutMs: 10_000, everyMs: 50 })
 })

@@ -5,7 +5,8 @@ import {
   type RedisClient, type RedisConnectionConfig
 } from '../../src/store/redis-connection.js'
 import { freePort, startRedisServer } from '../support/redis-server.js'
-import { LOCAL_REDIS_URL, deleteKeys, uniquePrefix, waitFor } from '../support/redis-test.js'
+import { LOCAL_REDIS_URL, deleteKeys, uniquePrefix } from '../support/redis-test.js'
+import { waitFor } from '../support/wait.js'
 
 interface Logged { level: string, obj: object, msg: string }
 function memoryLogger (): { lines: Logged[], logger: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void } } {
@@ -84,7 +85,7 @@ t.test('commands fail fast where nothing listens; the client keeps retrying', as
   const { lines, logger } = memoryLogger()
   const redis = connect(t, { REDIS_URL: `redis://127.0.0.1:${port}` }, logger)
   t.equal(await settlesWithin(redis.get('x'), 1000), 'rejected', 'rejects, does not wait for a connection')
-  await waitFor(() => redisState(redis) === 'reconnecting', 5000)
+  await waitFor('the client to be reconnecting', () => redisState(redis) === 'reconnecting', { timeoutMs: 5000 })
   t.equal(redisState(redis), 'reconnecting', 'still trying')
   t.equal(await settlesWithin(redis.set('x', '1'), 1000), 'rejected')
   t.equal(lines.filter((l) => l.level === 'warn').length, 1, 'one warning per outage, not one per attempt')
@@ -101,7 +102,7 @@ t.test('Redis killed mid-run: commands reject fast, the client reconnects, nothi
   await redis.set('k', 'before')
   await server.kill()
   t.equal(await settlesWithin(redis.get('k'), 1000), 'rejected', 'rejects while Redis is down')
-  t.ok(await waitFor(() => redisState(redis) !== 'ready', 5000), 'not ready while down')
+  await waitFor('not ready while down', () => redisState(redis) !== 'ready', { timeoutMs: 5000 })
   await server.restart()
   t.ok(await whenReady(redis, 10_000), 'reconnects on its own')
   t.equal(await redis.get('k'), null, 'a fresh server (no persistence)')
@@ -134,7 +135,7 @@ t.test('Cluster: a one-node cluster with every slot', async (t) => {
   const admin = connect(t, { REDIS_URL: node.url }) as Redis
   t.ok(await whenReady(admin, 5000))
   await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383')
-  t.ok(await waitFor(async () => /cluster_state:ok/.test(await admin.cluster('INFO')), 10_000), 'cluster state ok')
+  await waitFor('cluster state ok', async () => /cluster_state:ok/.test(await admin.cluster('INFO')), { timeoutMs: 10_000 })
   const cluster = connect(t, { REDIS_CLUSTER_NODES: `127.0.0.1:${node.port}` }) as Cluster
   t.ok(await whenReady(cluster, 10_000))
   t.equal(redisState(cluster), 'ready')

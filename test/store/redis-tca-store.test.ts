@@ -4,7 +4,8 @@ import { createRedis, whenReady } from '../../src/store/redis-connection.js'
 import { RedisTcaStore, TcaStoreError, type TcaStoreLogger } from '../../src/store/redis-tca-store.js'
 import type { TcaRecord } from '../../src/store/tca-store.js'
 import { freePort, startRedisServer } from '../support/redis-server.js'
-import { sharedRedis, waitFor } from '../support/redis-test.js'
+import { sharedRedis } from '../support/redis-test.js'
+import { waitFor } from '../support/wait.js'
 
 const DAY_MS = 86_400_000
 const NOW_MS = Date.now()
@@ -120,7 +121,7 @@ t.test('startRetention trims at once and logs each removal; stop() ends it', asy
   const { lines, logger } = memoryLogger()
   const retention = store.startRetention({ everyMs: 60_000, logger, nowMs: () => NOW_MS })
   t.teardown(retention.stop)
-  t.ok(await waitFor(() => lines.length > 0, 5000))
+  await waitFor('a log line from the retention', () => lines.length > 0, { timeoutMs: 5000 })
   await retention.stop()
   t.same(lines, [{ level: 'info', obj: { symbol: 'BTCUSDT', removed: 1, cutoffMs: NOW_MS - DAY_MS }, msg: 'tca records trimmed' }], 'only symbols that lost entries are logged')
   t.throws(() => store.startRetention({ everyMs: 0, logger }), RangeError)
@@ -139,7 +140,7 @@ t.test('Redis down: append rejects (never resolves), trim and read reject, reten
   const { lines, logger } = memoryLogger()
   const retention = store.startRetention({ everyMs: 60_000, logger, nowMs: () => NOW_MS })
   t.teardown(retention.stop)
-  t.ok(await waitFor(() => lines.length > 0, 5000))
+  await waitFor('a log line from the retention', () => lines.length > 0, { timeoutMs: 5000 })
   t.match(lines, [{ level: 'warn', msg: 'tca retention trim failed; retrying next period' }])
 })
 
@@ -173,7 +174,7 @@ t.test('on Redis Cluster: one MULTI spans symbols (all keys share the {tca} hash
   t.teardown(() => admin.disconnect())
   t.ok(await whenReady(admin, 5000))
   await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383')
-  t.ok(await waitFor(async () => /cluster_state:ok/.test(await admin.cluster('INFO')), 10_000))
+  await waitFor('cluster state ok', async () => /cluster_state:ok/.test(await admin.cluster('INFO')), { timeoutMs: 10_000 })
   const cluster = createRedis({ REDIS_CLUSTER_NODES: `127.0.0.1:${node.port}` })
   if (cluster === undefined) throw new Error('expected a cluster client')
   t.teardown(() => cluster.disconnect())

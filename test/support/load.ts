@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici'
+import { sleep } from './wait.js'
 
 /**
  * A small load generator for fault tests: `concurrency` request loops on keep-alive connections
@@ -97,7 +98,7 @@ export async function underLoad<T> (options: LoadOptions, during: (progress: Loa
     while (running) {
       const outcome = await one(next++)
       record(outcome)
-      if (outcome.error !== undefined) await new Promise((resolve) => setTimeout(resolve, options.errorPauseMs ?? 20))
+      if (outcome.error !== undefined) await sleep(options.errorPauseMs ?? 20)
     }
   }
 

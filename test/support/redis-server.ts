@@ -3,6 +3,7 @@ import { createServer, connect } from 'node:net'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { sleep } from './wait.js'
 
 /** A redis-server process this test started (never the machine's shared Redis). */
 export interface TestRedisServer {
@@ -161,10 +162,6 @@ async function waitExit (child: ChildProcess, timeoutMs: number): Promise<boolea
     const timer = setTimeout(() => resolve(false), timeoutMs)
     child.once('exit', () => { clearTimeout(timer); resolve(true) })
   })
-}
-
-async function sleep (ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 function installExitHook (): void {

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { startCommand } from './start-command.js'
 import { freePort } from './redis-server.js'
-import { waitFor } from './redis-test.js'
-
-interface Teardown { teardown: (fn: () => unknown) => void }
+import type { Teardown } from './teardown.js'
+import { waitFor } from './wait.js'
 
 /** A real server process: the built `npm start` path (`node dist/src/server.js`). */
 export interface ServerProcess {
@@ -13,6 +12,8 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
   /** the last ~20 kB of the process's stdout and stderr (its pino log), for assertion messages */
   output: () => string
+  /** the last ~20 kB of its stderr alone */
+  stderr: () => string
 }
 
 const OUTPUT_KEEP_CHARS = 20_000
@@ -24,22 +25,22 @@ const OUTPUT_KEEP_CHARS = 20_000
 const DEFAULT_ENV = { LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0' }
 
 /**
- * Spawns the server as `npm start` does (startCommand) on a free port of 127.0.0.1 with `env` over the test's own
- * environment and DEFAULT_ENV, and resolves once GET /ready answers 200. Build first
- * (`npm run build`). The process is SIGKILLed at teardown if it still runs.
- * @throws Error when it does not become ready within readyTimeoutMs (its output in the message).
+ * Spawns the server as `npm start` does (startCommand) with `env` over the test's own environment
+ * and DEFAULT_ENV, without waiting for anything (a start-up that must fail, or a caller that waits
+ * itself). Build first (`npm run build`). The process is SIGKILLed at teardown if it still runs.
  */
-export async function startServerProcess (t: Teardown, env: Record<string, string>, readyTimeoutMs = 20_000): Promise<ServerProcess> {
-  const port = await freePort()
+export function spawnServer (t: Teardown, env: Record<string, string>): Omit<ServerProcess, 'url'> {
   const { nodeFlags, script } = startCommand()
   const child = spawn(process.execPath, [...nodeFlags, script], {
-    env: { ...process.env, ...DEFAULT_ENV, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...DEFAULT_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   let output = ''
+  let stderr = ''
   const keep = (chunk: Buffer): void => { output = (output + chunk.toString()).slice(-OUTPUT_KEEP_CHARS) }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
+  child.stderr?.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-OUTPUT_KEEP_CHARS) })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }))
   })
@@ -47,11 +48,23 @@ export async function startServerProcess (t: Teardown, env: Record<string, strin
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
     await exited
   })
+  return { child, exited, output: () => output, stderr: () => stderr }
+}
+
+/**
+ * Spawns the server (spawnServer) on a free port of 127.0.0.1 and resolves once GET /ready
+ * answers 200.
+ * @throws Error when it does not become ready within readyTimeoutMs (its output in the message).
+ */
+export async function startServerProcess (t: Teardown, env: Record<string, string>, readyTimeoutMs = 20_000): Promise<ServerProcess> {
+  const port = await freePort()
+  const server = spawnServer(t, { ...env, PORT: String(port), HOST: '127.0.0.1' })
+  const { child } = server
   const url = `http://127.0.0.1:${port}`
-  const up = await waitFor(async () => {
+  const up = await waitFor(`GET ${url}/ready to answer 200`, async () => {
     if (child.exitCode !== null) return true
     try { return (await fetch(`${url}/ready`)).ok } catch { return false }
-  }, readyTimeoutMs, 100)
-  if (!up || child.exitCode !== null) throw new Error(`server process did not become ready (exit ${child.exitCode}): ${output}`)
-  return { url, child, exited, output: () => output }
+  }, { timeoutMs: readyTimeoutMs, everyMs: 100 }).then(() => true, () => false)
+  if (!up || child.exitCode !== null) throw new Error(`server process did not become ready (exit ${child.exitCode}): ${server.output()}`)
+  return { url, ...server }
 }

@@ -1,10 +1,11 @@
 import t from 'tap'
 import { MockAgent } from 'undici'
 import { BybitClient } from '../../../src/market/bybit/client.js'
+import type { Teardown } from '../../support/teardown.js'
 
 const ORIGIN = 'https://bybit.test'
 
-function mockAgent (t: { teardown: (fn: () => Promise<void>) => void }): MockAgent {
+function mockAgent (t: Teardown): MockAgent {
   const agent = new MockAgent()
   agent.disableNetConnect()
   t.teardown(() => agent.close())
