@@ -56,7 +56,10 @@ export interface LeaderLockOptions {
   renewEveryMs?: number
   /** margin taken off each lease for clock rate differences; default ttlMs / 100 + 2 (Redlock's) */
   clockDriftMs?: number
+  /** the clock leases are measured on; default Date.now */
   nowMs?: () => number
+  /** runs the loop's tick every periodMs until the returned cancel is called; default `everyInterval` (an unref'ed setInterval). A test passes a fake with its `nowMs` to step through renewals. */
+  every?: Every
   /** called on each change of (leader, token); a throwing listener is reported through onError */
   onChange?: (state: LeaderState) => void
   /** the loop's caught errors (Redis down, a listener that threw); for logging */
@@ -99,6 +102,16 @@ return 0`
 
 interface Held { token: number, leaseUntilMs: number }
 
+/** Runs `task` every `periodMs` until the returned function is called. */
+export type Every = (task: () => Promise<void>, periodMs: number) => () => void
+
+/** The real timer: a setInterval that never keeps the process alive. */
+export const everyInterval: Every = (task, periodMs) => {
+  const timer = setInterval(() => { void task() }, periodMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}
+
 /**
  * Leader election for the scheduled job. `start()` runs a loop every renewEveryMs (unref'ed
  * timer): renew while leader, otherwise try to acquire. Redis errors in the loop are caught and
@@ -116,11 +129,12 @@ export class LeaderLock {
   readonly #renewEveryMs: number
   readonly #clockDriftMs: number
   readonly #nowMs: () => number
+  readonly #every: Every
   readonly #onChange: ((state: LeaderState) => void) | undefined
   readonly #onError: ((err: unknown) => void) | undefined
   #held: Held | undefined
   #announced: { leader: boolean, token?: number } = { leader: false }
-  #timer: NodeJS.Timeout | undefined
+  #cancelLoop: (() => void) | undefined
   #inFlight = false
   #stopped = false
   #crashed = false
@@ -146,6 +160,7 @@ export class LeaderLock {
     this.#renewEveryMs = renewEveryMs
     this.#clockDriftMs = clockDriftMs
     this.#nowMs = options.nowMs ?? Date.now
+    this.#every = options.every ?? everyInterval
     this.#onChange = options.onChange
     this.#onError = options.onError
   }
@@ -224,9 +239,8 @@ export class LeaderLock {
   start (): void {
     this.#stopped = false
     this.#crashed = false
-    if (this.#timer !== undefined) return
-    this.#timer = setInterval(() => { void this.#tick() }, this.#renewEveryMs)
-    this.#timer.unref()
+    if (this.#cancelLoop !== undefined) return
+    this.#cancelLoop = this.#every(async () => { await this.#tick() }, this.#renewEveryMs)
     void this.#tick()
   }
 
@@ -276,8 +290,8 @@ export class LeaderLock {
 
   #halt (): void {
     this.#stopped = true
-    if (this.#timer !== undefined) clearInterval(this.#timer)
-    this.#timer = undefined
+    this.#cancelLoop?.()
+    this.#cancelLoop = undefined
   }
 
   async #tick (): Promise<void> {

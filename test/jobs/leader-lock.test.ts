@@ -1,35 +1,26 @@
 import t, { type Test } from 'tap'
-import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
+import { fakeClock } from '../support/fake-clock.js'
 import { startRedisServer } from '../support/redis-server.js'
+import { sharedRedis } from '../support/redis-test.js'
+import { sleep, waitFor } from '../support/wait.js'
 import { LeaderLock, LeaderLockError, type LeaderLockOptions, type LeaderState } from '../../src/jobs/leader-lock.js'
 
-/** Polls until cond() holds; fails the wait after deadlineMs. Returns the time it took. */
-async function waitFor (cond: () => boolean, deadlineMs: number, what: string): Promise<number> {
-  const startMs = Date.now()
-  while (!cond()) {
-    if (Date.now() - startMs > deadlineMs) throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 10))
+const WAIT = { timeoutMs: 5000, everyMs: 10 }
+
+/** `redis` with a count of the eval calls that have been answered (or failed), to know a tick is over. */
+function counted (redis: Redis): { redis: Redis, settled: () => number } {
+  let settled = 0
+  const wrapper = {
+    eval: async (...args: Parameters<Redis['eval']>) => {
+      try {
+        return await redis.eval(...args)
+      } finally {
+        settled++
+      }
+    }
   }
-  return Date.now() - startMs
-}
-
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
-
-/** A client on the machine's Redis and a unique prefix, both cleaned up in teardown. */
-function sharedRedis (tt: Test): { redis: Redis, prefix: string } {
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: false })
-  const prefix = `test:${randomUUID()}:`
-  tt.teardown(async () => {
-    let cursor = '0'
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 100)
-      if (keys.length > 0) await redis.unlink(...keys)
-      cursor = next
-    } while (cursor !== '0')
-    redis.disconnect()
-  })
-  return { redis, prefix }
+  return { redis: wrapper as unknown as Redis, settled: () => settled }
 }
 
 /** A lock with its changes recorded; stopped in teardown. */
@@ -50,7 +41,7 @@ t.test('options are checked at construction, naming the bad one', async (tt) => 
 })
 
 t.test('two locks compete: exactly one leader, and only it runs the job', async (tt) => {
-  const { redis, prefix } = sharedRedis(tt)
+  const { redis, prefix } = await sharedRedis(tt)
   const a = makeLock(tt, { redis, prefix, ownerId: 'a', ttlMs: 5000 })
   const b = makeLock(tt, { redis, prefix, ownerId: 'b', ttlMs: 5000 })
   const [ta, tb] = await Promise.all([a.lock.tryAcquire(), b.lock.tryAcquire()])
@@ -67,7 +58,7 @@ t.test('two locks compete: exactly one leader, and only it runs the job', async 
 })
 
 t.test('tokens strictly increase across acquisitions; release lets another acquire at once', async (tt) => {
-  const { redis, prefix } = sharedRedis(tt)
+  const { redis, prefix } = await sharedRedis(tt)
   const a = makeLock(tt, { redis, prefix, ownerId: 'a', ttlMs: 60_000 })
   const b = makeLock(tt, { redis, prefix, ownerId: 'b', ttlMs: 60_000 })
   const tokens: number[] = []
@@ -86,7 +77,7 @@ t.test('tokens strictly increase across acquisitions; release lets another acqui
 })
 
 t.test('renew is refused once the lock is not this owner\'s, or the fence moved', async (tt) => {
-  const { redis, prefix } = sharedRedis(tt)
+  const { redis, prefix } = await sharedRedis(tt)
   const a = makeLock(tt, { redis, prefix, ownerId: 'a', ttlMs: 60_000 })
   const token = await a.lock.tryAcquire()
   tt.equal(await a.lock.renew(), true)
@@ -100,40 +91,69 @@ t.test('renew is refused once the lock is not this owner\'s, or the fence moved'
   tt.equal(await redis.get(`${prefix}{registry}:leader:lock`), 'someone-else', 'release never deletes another owner\'s lock')
 })
 
-t.test('the leader renews and keeps the lock over several ttl periods', async (tt) => {
-  const { redis, prefix } = sharedRedis(tt)
-  const ttlMs = 600
-  const a = makeLock(tt, { redis, prefix, ownerId: 'a', ttlMs })
+t.test('the leader renews before its lease ends and keeps the lock over several ttl periods', async (tt) => {
+  // Both locks tick on a fake clock, and the lock key's expiry in Redis is aged in step with it
+  // before each tick: a lock that failed to renew in time would lose the key (and its lease) here
+  // just as in real time, but no real-time delay on a busy machine can make the test fail.
+  const { redis, prefix } = await sharedRedis(tt)
+  const lockKey = `${prefix}{registry}:leader:lock`
+  const ttlMs = 60_000
+  const renewEveryMs = 20_000
+  const periods = 5
+  const clock = fakeClock()
+  const calls = { a: counted(redis), b: counted(redis) }
+  const a = makeLock(tt, { redis: calls.a.redis, prefix, ownerId: 'a', ttlMs, renewEveryMs, nowMs: clock.nowMs, every: clock.every })
   a.lock.start()
-  await waitFor(() => a.lock.isLeader(), 5000, 'a to lead')
-  const b = makeLock(tt, { redis, prefix, ownerId: 'b', ttlMs })
+  await waitFor('a to lead', () => a.lock.isLeader(), WAIT)
+  const b = makeLock(tt, { redis: calls.b.redis, prefix, ownerId: 'b', ttlMs, renewEveryMs, nowMs: clock.nowMs, every: clock.every })
   b.lock.start()
+  await waitFor('b\'s first acquire to be answered', () => calls.b.settled() === 1, WAIT)
   const token = a.lock.token()
-  await sleep(5 * ttlMs)
+  /** Redis's clock moves with the fake one: the lock key loses `ms` of its remaining time, and is gone once none is left. */
+  const ageLockKey = async (ms: number): Promise<void> => {
+    const leftMs = await redis.pttl(lockKey)
+    if (leftMs > ms) await redis.pexpire(lockKey, leftMs - ms)
+    else await redis.del(lockKey)
+  }
+  const steps = periods * ttlMs / renewEveryMs
+  const kept: string[] = []
+  for (let step = 1; step <= steps; step++) {
+    await ageLockKey(renewEveryMs)
+    await clock.advance(renewEveryMs)
+    const { leader, leaseUntilMs = 0 } = a.lock.status()
+    const pttlMs = await redis.pttl(lockKey)
+    // renewed this tick: the local lease outlives the next tick, and the key's expiry is back above what ageing left it
+    if (leader && leaseUntilMs > clock.nowMs() + renewEveryMs && pttlMs > ttlMs - renewEveryMs) kept.push(`step ${step}`)
+    else kept.push(`step ${step}: leader ${String(leader)}, lease until ${leaseUntilMs} at ${clock.nowMs()}, pttl ${pttlMs} ms`)
+  }
+  tt.same(kept, Array.from({ length: steps }, (_, i) => `step ${i + 1}`), 'a renewed on every tick, before its lease ended')
+  tt.equal(calls.a.settled(), 1 + steps, 'one acquire, then one renew a tick')
+  tt.equal(calls.b.settled(), 1 + steps, 'b tried to acquire on every tick')
   tt.equal(a.lock.isLeader(), true)
   tt.equal(a.lock.token(), token)
   tt.equal(a.changes.length, 1, 'a never lost leadership')
   tt.equal(b.changes.length, 0, 'b never led')
-  tt.ok(await redis.pttl(`${prefix}{registry}:leader:lock`) > 0, 'the lock still has an expiry')
+  tt.ok(await redis.pttl(lockKey) > 0, 'the lock still has an expiry')
   await a.lock.stop()
-  tt.not(await redis.get(`${prefix}{registry}:leader:lock`), 'a', 'stop released the lock (b may already hold it)')
-  await waitFor(() => b.lock.isLeader(), 5000, 'b to take over after a stopped')
+  tt.equal(await redis.get(lockKey), null, 'stop released the lock')
+  await clock.advance(renewEveryMs)
+  tt.equal(b.lock.isLeader(), true, 'b takes over on its next tick after a stopped')
 })
 
 t.test('kill the leader: the other takes over within one lock period and the old token is stale', async (tt) => {
-  const { redis, prefix } = sharedRedis(tt)
+  const { redis, prefix } = await sharedRedis(tt)
   const ttlMs = 1000
   const renewEveryMs = 300
   const a = makeLock(tt, { redis, prefix, ownerId: 'a', ttlMs, renewEveryMs })
   a.lock.start()
-  await waitFor(() => a.lock.isLeader(), 5000, 'a to lead')
+  await waitFor('a to lead', () => a.lock.isLeader(), WAIT)
   const b = makeLock(tt, { redis, prefix, ownerId: 'b', ttlMs, renewEveryMs })
   b.lock.start()
   const oldToken = a.lock.token() as number
   a.lock.crash()
   tt.equal(await redis.get(`${prefix}{registry}:leader:lock`), 'a', 'a crash leaves the lock behind')
   // one lock period (ttl + renewEvery) plus a margin for a loaded machine's scheduling
-  const tookMs = await waitFor(() => b.lock.isLeader(), ttlMs + renewEveryMs + 1000, 'b to take over')
+  const tookMs = await waitFor('b to take over', () => b.lock.isLeader(), { timeoutMs: ttlMs + renewEveryMs + 1000, everyMs: 10 })
   tt.comment(`b took over ${tookMs} ms after a crashed`)
   const fence = Number(await redis.get(`${prefix}{registry}:leader:fence`))
   tt.ok(fence > oldToken, `fence ${fence} > the dead leader's token ${oldToken}: its late publish would be refused`)
@@ -151,13 +171,13 @@ t.test('the lease ends on the local clock even while a renew hangs', async (tt) 
   tt.equal(await acquiring, 7)
   tt.same(a.lock.status(), { ownerId: 'a', leader: true, token: 7, leaseUntilMs: 1_001_000 })
   a.lock.start() // its first tick sends a renew that never answers
-  await waitFor(() => replies.length === 1, 5000, 'the renew to be sent')
+  await waitFor('the renew to be sent', () => replies.length === 1, WAIT)
   clockMs += 999
   tt.equal(a.lock.isLeader(), true, 'still inside the lease')
   clockMs += 1
   tt.equal(a.lock.isLeader(), false, 'lease over: not leader, although the renew is still pending')
   tt.equal(a.lock.token(), undefined)
-  await waitFor(() => a.changes.length === 2, 5000, 'the loop to announce the step-down')
+  await waitFor('the loop to announce the step-down', () => a.changes.length === 2, WAIT)
   tt.same(a.changes[1], { leader: false, reason: 'lease expired' })
   tt.equal(replies.length, 1, 'no second call while one is in flight')
   replies.shift()?.(1) // the renew answers late: too late to count
@@ -166,7 +186,7 @@ t.test('the lease ends on the local clock even while a renew hangs', async (tt) 
   // a reply granting a lease that has already ended counts as not acquired
   const late = a.lock.tryAcquire()
   clockMs += 2000
-  await waitFor(() => replies.length >= 1, 5000, 'the acquire to be sent')
+  await waitFor('the acquire to be sent', () => replies.length >= 1, WAIT)
   for (const reply of replies.splice(0)) reply(8)
   tt.equal(await late, undefined)
   a.lock.crash()
@@ -182,7 +202,7 @@ t.test('Redis errors are typed; stop() never throws', async (tt) => {
   const b = makeLock(tt, { redis: odd, prefix: 'p:', ownerId: 'b', ttlMs: 1000 })
   await tt.rejects(b.lock.tryAcquire(), { code: 'LEADER_LOCK_ERR_REPLY' })
   a.lock.start()
-  await waitFor(() => a.errors.length > 0, 5000, 'the loop to report the error')
+  await waitFor('the loop to report the error', () => a.errors.length > 0, WAIT)
   tt.match(a.lock.status(), { leader: false, lastError: /ECONNREFUSED/ })
   await a.lock.stop()
 })
@@ -203,21 +223,21 @@ t.test('Redis outage: the leader steps down after its lease, and leadership resu
   const a = makeLock(tt, { redis: client({ maxRetriesPerRequest: 0 }), prefix: 'p:', ownerId: 'a', ttlMs, renewEveryMs })
   const b = makeLock(tt, { redis: client({ maxRetriesPerRequest: null }), prefix: 'p:', ownerId: 'b', ttlMs, renewEveryMs })
   a.lock.start()
-  await waitFor(() => a.lock.isLeader(), 5000, 'a to lead')
+  await waitFor('a to lead', () => a.lock.isLeader(), WAIT)
   b.lock.start()
   const killedAtMs = Date.now()
   await server.kill()
   const leaseUntilMs = a.lock.status().leaseUntilMs as number
   tt.ok(leaseUntilMs <= killedAtMs + ttlMs, 'no lease reaches past ttl after the last renew Redis could have seen')
-  await waitFor(() => !a.lock.isLeader(), ttlMs + renewEveryMs + 1000, 'a to step down')
+  await waitFor('a to step down', () => !a.lock.isLeader(), { timeoutMs: ttlMs + renewEveryMs + 1000, everyMs: 10 })
   tt.ok(Date.now() >= leaseUntilMs, 'a led until its lease ended, not past it')
-  await waitFor(() => a.changes.length === 2, 5000, 'the step-down to be announced')
+  await waitFor('the step-down to be announced', () => a.changes.length === 2, WAIT)
   tt.same(a.changes[1], { leader: false, reason: 'lease expired' })
   tt.ok(a.errors.length > 0, 'the failed renewals were reported')
   tt.equal(b.lock.isLeader(), false, 'nobody leads while Redis is down')
 
   await server.restart() // a fresh, empty Redis on the same port (no persistence)
-  await waitFor(() => a.lock.isLeader() || b.lock.isLeader(), 10_000, 'leadership to resume')
+  await waitFor('leadership to resume', () => a.lock.isLeader() || b.lock.isLeader(), { timeoutMs: 10_000, everyMs: 10 })
   tt.equal([a.lock.isLeader(), b.lock.isLeader()].filter(Boolean).length, 1, 'exactly one leader')
   await a.lock.stop()
   await b.lock.stop()
