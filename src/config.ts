@@ -33,6 +33,7 @@ export const ConfigSchema = Type.Object({
   RECALIBRATE_MIN_SAMPLES: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 200, description: 'fewer samples than this keeps the published model' }),
   RECALIBRATE_GAP_MINUTES: Type.Integer({ minimum: 0, maximum: 10_080, default: 60, description: 'gap between the train and test periods of the walk-forward split' }),
   GATE_BUCKET_MINUTES: Type.Integer({ minimum: 1, maximum: 10_080, default: 1440, description: 'length of the "days" the gate compares models on' }),
+  TRAIN_REST_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 45, description: 'rest of the training thread after each 5 ms of training: 45 keeps it to a tenth of the time, so serving keeps the CPU; 0 trains flat out (tests)' }),
   TCA_STORE_PATH: Type.String({ minLength: 1, default: 'var/tca-records.jsonl', description: 'append-only file of accepted TCA records (the job reads them)' }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://', description: 'Redis for the model registry, TCA records and the leader lock (redis://[:password@]host:port[/db]); absent: no registry, embedded and in-process models only' })),
   REDIS_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_.-]{1,64}$', default: 'pretrade:', description: 'prefix of every Redis key' }),

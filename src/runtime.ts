@@ -92,7 +92,7 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
     volWindowMinutes: config.VOL_WINDOW_MINUTES,
     advWindowMinutes: config.ADV_WINDOW_MINUTES
   })
-  const trainer = new TrainingThread()
+  const trainer = new TrainingThread({ restMs: config.TRAIN_REST_MS })
   const job = new RecalibrationJob({
     models,
     collectSamples: collect,

@@ -74,6 +74,28 @@ export type PackedTrainRequest = Omit<TrainRequest, 'samples'> & { samples: Floa
 type WorkerReply = { id: number, ok: true, result: TrainResult } | { id: number, ok: false, error: string }
 
 /**
+ * Rest of the training thread after each 5 ms of training (WORK_SLICE_MS in train-worker.ts), ms:
+ * with 45 it trains at most a tenth of the time. Under SCHED_IDLE the event loop always preempts it, but the thread still
+ * shares caches and memory bandwidth with it, and a VM's vCPUs draw on one host CPU budget: CPU the
+ * thread burns is CPU serving may miss (bench, tape samples: p99 1.25x idle at a quarter duty
+ * cycle, 1.04x at a tenth). A fit that takes 0.5 s then takes 5 s, which costs nothing: the job
+ * runs every few minutes at most. Tests set 0 (TRAIN_REST_MS): no rest.
+ */
+export const DEFAULT_TRAIN_REST_MS = 45
+
+/** The training worker's workerData. */
+export interface TrainingThreadData {
+  trainingThread: true
+  /** rest after each work slice, ms; 0: no pacing */
+  restMs: number
+}
+
+export interface TrainingThreadOptions {
+  /** rest after each 5 ms slice of training, ms; default DEFAULT_TRAIN_REST_MS, 0: train flat out */
+  restMs?: number
+}
+
+/**
  * One long-lived training thread, started on first use and kept: it lowers its own scheduling once
  * (SCHED_IDLE, else nice 19: serving always comes first) and loads the learning code once, instead
  * of a fresh worker paying its start-up at normal priority on every run. Requests run one at a
@@ -82,10 +104,18 @@ type WorkerReply = { id: number, ok: true, result: TrainResult } | { id: number,
  * Under the TypeScript test loader the worker is the .ts source, in production the built .js.
  */
 export class TrainingThread {
+  readonly #restMs: number
   #worker: Worker | undefined
   #nextId = 0
   readonly #pending = new Map<number, { resolve: (r: TrainResult) => void, reject: (e: Error) => void }>()
   #tail: Promise<unknown> = Promise.resolve()
+
+  /** @throws RangeError when restMs is not a finite number >= 0. */
+  constructor (options: TrainingThreadOptions = {}) {
+    const restMs = options.restMs ?? DEFAULT_TRAIN_REST_MS
+    if (!Number.isFinite(restMs) || restMs < 0) throw new RangeError(`TrainingThread: restMs must be a finite number >= 0 (got ${restMs})`)
+    this.#restMs = restMs
+  }
 
   /** Trains on `request` in the thread. @throws Error when training fails or the worker dies. */
   async train (request: TrainRequest): Promise<TrainResult> {
@@ -113,7 +143,8 @@ export class TrainingThread {
 
   #start (): Worker {
     const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-    const worker = new Worker(new URL(`./train-worker${ext}`, import.meta.url), { workerData: { trainingThread: true } })
+    const workerData: TrainingThreadData = { trainingThread: true, restMs: this.#restMs }
+    const worker = new Worker(new URL(`./train-worker${ext}`, import.meta.url), { workerData })
     worker.unref()
     const failAll = (err: Error): void => {
       if (this.#worker === worker) this.#worker = undefined

@@ -1,8 +1,9 @@
 /**
  * Worker thread of the recalibration job: splits, fits and gates the candidates
  * (evaluateCandidates) off the main thread, so serving never stalls while a model trains.
- * Started once by TrainingThread (workerData { trainingThread: true }): lowers its own scheduling,
- * then answers each { id, request: PackedTrainRequest } message with { id, ok, result | error }.
+ * Started once by TrainingThread (workerData { trainingThread: true, restMs }): lowers its own
+ * scheduling, then answers each { id, request: PackedTrainRequest } message with
+ * { id, ok, result | error }, resting restMs after each slice of work (pacer).
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync, readlinkSync } from 'node:fs'
@@ -55,24 +56,23 @@ export function lowerThreadPriority (): ThreadPriority | undefined {
 }
 
 /** Work between two rests of the training thread, ms. */
-const WORK_SLICE_MS = 5
-/** Rest after each slice, ms: the thread trains at most a tenth of the time. */
-const REST_MS = 45
+export const WORK_SLICE_MS = 5
 const restCell = new Int32Array(new SharedArrayBuffer(4))
-let sliceStart = performance.now()
 
 /**
- * Rests the training thread REST_MS after every WORK_SLICE_MS of training. Under SCHED_IDLE the
- * event loop always preempts it, but the thread still shares caches and memory bandwidth with it,
- * and a VM's vCPUs draw on one host CPU budget: CPU the thread burns is CPU serving may miss
- * (bench, tape samples: p99 1.25x idle at a quarter duty cycle, 1.04x at a tenth). A fit that takes 0.5 s then
- * takes 5 s, which costs nothing: the job runs every few minutes at most. The rest is fixed, not
- * proportional: a starved thread counts its waits as work.
+ * The training thread's pacing (why: DEFAULT_TRAIN_REST_MS in train-protocol.ts): called after
+ * every epoch, it blocks the thread `restMs` once WORK_SLICE_MS of work has run since the last
+ * rest. The rest is fixed, not proportional: a starved thread counts its waits as work.
+ * @returns the afterEpoch callback, or undefined for restMs 0 (no pacing: the thread trains flat out).
  */
-export function pace (): void {
-  if (performance.now() - sliceStart < WORK_SLICE_MS) return
-  Atomics.wait(restCell, 0, 0, REST_MS)
-  sliceStart = performance.now()
+export function pacer (restMs: number): (() => void) | undefined {
+  if (restMs === 0) return undefined
+  let sliceStartMs = performance.now()
+  return () => {
+    if (performance.now() - sliceStartMs < WORK_SLICE_MS) return
+    Atomics.wait(restCell, 0, 0, restMs)
+    sliceStartMs = performance.now()
+  }
 }
 
 export function train (request: TrainRequest, afterEpoch?: () => void): TrainResult {
@@ -103,6 +103,7 @@ if (parentPort !== null && (workerData as { trainingThread?: boolean } | null)?.
   const port = parentPort
   // on 2 cores a training thread at normal priority takes CPU time from the event loop: lowered, serving comes first
   const workerPriority = lowerThreadPriority()
+  const pace = pacer((workerData as { restMs: number }).restMs) // TrainingThreadData
   port.on('message', ({ id, request }: { id: number, request: PackedTrainRequest }) => {
     try {
       port.postMessage({ id, ok: true, result: { ...train({ ...request, samples: unpackSamples(request.samples) }, pace), workerPriority } })

@@ -31,8 +31,8 @@ function sqrtLawSamples (seed: number, eta = 0.8, days = 10, perDay = 300): Time
   return out
 }
 
-// one training thread for the file, as a server keeps one
-const trainer = new TrainingThread()
+// one training thread for the file, as a server keeps one; it does not rest between epochs (no need in a test)
+const trainer = new TrainingThread({ restMs: 0 })
 t.teardown(async () => { await trainer.close() })
 const trainInThread = async (request: TrainRequest): Promise<TrainResult> => await trainer.train(request)
 

@@ -54,7 +54,7 @@ function samples (): TimedSample[] {
 
 t.test('the training thread trains at the lowest priority, is kept between runs and runs requests in order', { skip: linuxOnly }, async (t) => {
   const mainBefore = schedOf('thread-self')
-  const trainer = new TrainingThread()
+  const trainer = new TrainingThread({ restMs: 0 })
   t.teardown(async () => { await trainer.close() })
   const request = { samples: samples(), seed: 1, gapMs: 3_600_000, bucketMs: 86_400_000, published: {} }
   const [a, b] = await Promise.all([trainer.train(request), trainer.train({ ...request, seed: 2 })])
@@ -67,7 +67,7 @@ t.test('the training thread trains at the lowest priority, is kept between runs 
 })
 
 t.test('a training error fails only its request; a dead thread is replaced on the next one', async (t) => {
-  const trainer = new TrainingThread()
+  const trainer = new TrainingThread({ restMs: 0 })
   t.teardown(async () => { await trainer.close() })
   await t.rejects(trainer.train({ samples: 'not samples' as unknown as TimedSample[], seed: 1, gapMs: 1, bucketMs: 1, published: {} }), /training failed/)
   const request = { samples: samples(), seed: 1, gapMs: 3_600_000, bucketMs: 86_400_000, published: {} }
@@ -83,4 +83,22 @@ t.test('samples cross to the worker packed: packSamples and unpackSamples round-
   t.equal(packed.length, s.length * 7)
   t.same(unpackSamples(packed), s, 'every field of every sample, bit for bit')
   t.same(unpackSamples(packSamples([])), [])
+})
+
+t.test('the training throttle: TRAIN_REST_MS defaults to the thread\'s rest, restMs is checked, pacer rests after a slice of work', async (t) => {
+  const { loadConfig } = await import('../../src/config.js')
+  const { DEFAULT_TRAIN_REST_MS } = await import('../../src/jobs/train-protocol.js')
+  const { pacer, WORK_SLICE_MS } = await import('../../src/jobs/train-worker.js')
+  t.equal(DEFAULT_TRAIN_REST_MS, 45, 'a tenth of the time: 5 ms of work, 45 ms of rest')
+  t.equal(loadConfig({}).TRAIN_REST_MS, DEFAULT_TRAIN_REST_MS, 'the server\'s default is the thread\'s')
+  t.equal(loadConfig({ TRAIN_REST_MS: '0' }).TRAIN_REST_MS, 0)
+  t.throws(() => loadConfig({ TRAIN_REST_MS: '-1' }), /TRAIN_REST_MS/)
+  for (const restMs of [-1, Number.NaN, Infinity]) t.throws(() => new TrainingThread({ restMs }), RangeError, `restMs ${restMs}`)
+  t.equal(pacer(0), undefined, 'restMs 0: no afterEpoch callback at all')
+  const pace = pacer(30) as () => void
+  const workStartMs = performance.now()
+  while (performance.now() - workStartMs < WORK_SLICE_MS + 1) { /* a slice of work */ }
+  const startMs = performance.now()
+  pace()
+  t.ok(performance.now() - startMs >= 29, 'a rest of restMs once a slice of work has run')
 })

@@ -25,7 +25,8 @@ export function syntheticTape (nowMs: number, minutes: number, seed: number): Sy
 /**
  * Server settings under which the recalibration job trains on syntheticTape against a fake Bybit:
  * one-minute sample windows, 200 samples, a 5-minute train/test gap and 2-hour gate buckets (the
- * tape is hours, not days, long), a one-day ADV window the fake's recorded klines cover. The crons
+ * tape is hours, not days, long), a one-day ADV window the fake's recorded klines cover, and a
+ * training thread that does not rest (TRAIN_REST_MS 0: a test waits for no throttle). The crons
  * never fire: the caller decides when market data is refreshed and models are trained.
  */
 export function syntheticTapeJobEnv (venue: { restUrl: string, wsUrl: string }): Record<string, string> {
@@ -38,6 +39,7 @@ export function syntheticTapeJobEnv (venue: { restUrl: string, wsUrl: string }):
     RECALIBRATE_MIN_SAMPLES: '200',
     RECALIBRATE_GAP_MINUTES: '5',
     GATE_BUCKET_MINUTES: '120',
+    TRAIN_REST_MS: '0',
     MARKET_REFRESH_CRON: '0 0 1 1 *',
     RECALIBRATE_CRON: '0 0 1 1 *'
   }
