@@ -176,6 +176,7 @@ t.test('the job runs on its cron schedule inside the service', async (t) => {
     SYMBOLS: 'BTCUSDT',
     ADV_WINDOW_MINUTES: '1440',
     RECALIBRATE_CRON: '* * * * * *', // every second (node-cron's six-field form)
+    TRAIN_REST_MS: '0',
     TCA_STORE_PATH: join(dir, 'tca.jsonl')
   })
   const runtime = createRuntime(config, pino({ level: 'silent' }))
