@@ -16,7 +16,8 @@ const { source: _source, ...sqrtBody } = sqrtRecord
 
 /** An app whose registry records calls and fails the way the Redis registry does (codes REGISTRY_ERR_*). */
 async function withRegistry (t: Teardown, registry: RegistryWriter) {
-  const config = loadConfig({ LOG_LEVEL: 'silent', ADMIN_API_KEY: KEY })
+  // load shedding off, as in build(t): a busy test machine must not turn these requests into 503s
+  const config = loadConfig({ LOG_LEVEL: 'silent', MAX_EVENT_LOOP_DELAY_MS: '0', ADMIN_API_KEY: KEY })
   const app = await buildApp({ config, market: loadEmbeddedMarketState(config.MARKET_STATE_PATH), models: new ModelStore({ defaultSet: embedded, bySymbol: new Map() }), tcaStore: tempTcaStore(t), registry })
   t.teardown(async () => await app.close())
   return app
