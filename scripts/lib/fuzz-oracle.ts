@@ -1,4 +1,4 @@
-import { ERROR_CODES } from '../../src/errors.js'
+import { isErrorCode, statusCodeOf } from '../../src/errors.js'
 
 /** One request as the fuzzer sends it: the body is raw text or bytes, sent as is. */
 export interface FuzzRequest {
@@ -65,9 +65,9 @@ function errorBodyProblem (status: number, body: Record<string, unknown>): strin
     if (typeof body[key] !== 'string') return `error body without a string ${key}`
   }
   if (body.statusCode !== status) return `error body statusCode ${String(body.statusCode)} differs from HTTP ${status}`
-  const documented = ERROR_CODES[body.code as keyof typeof ERROR_CODES]
-  if (documented === undefined) return `undocumented error code ${String(body.code)}`
-  if (documented.statusCode !== status) return `${String(body.code)} is documented as ${documented.statusCode}, answered ${status}`
+  if (!isErrorCode(body.code)) return `undocumented error code ${String(body.code)}`
+  const documented = statusCodeOf(body.code)
+  if (documented !== status) return `${body.code} is documented as ${documented}, answered ${status}`
   return undefined
 }
 

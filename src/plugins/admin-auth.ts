@@ -1,9 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
-import { STATUS_CODES } from 'node:http'
 import type { Config } from '../config.js'
-import { rateLimited } from '../errors.js'
+import { adminDisabled, rateLimited, unauthorized } from '../errors.js'
+import { sendError } from './error-handler.js'
 
 function digest (value: string): Buffer {
   return createHash('sha256').update(value).digest()
@@ -18,12 +18,12 @@ export function adminGuard (adminApiKey: string | undefined) {
   const expected = adminApiKey !== undefined ? digest(adminApiKey) : undefined
   return async function checkAdminKey (request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (expected === undefined) {
-      await reply.code(403).send({ statusCode: 403, code: 'PRETRADE_ERR_ADMIN_DISABLED', error: STATUS_CODES[403], field: 'headers/x-api-key', rule: 'ADMIN_API_KEY must be configured', message: 'admin endpoints are disabled: the server has no ADMIN_API_KEY' })
+      await sendError(reply, adminDisabled())
       return
     }
     const sent = request.headers['x-api-key']
     if (typeof sent !== 'string' || !timingSafeEqual(digest(sent), expected)) {
-      await reply.code(401).send({ statusCode: 401, code: 'PRETRADE_ERR_UNAUTHORIZED', error: STATUS_CODES[401], field: 'headers/x-api-key', rule: 'must equal the configured admin key', message: 'missing or wrong x-api-key' })
+      await sendError(reply, unauthorized())
     }
   }
 }

@@ -1,42 +1,21 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { STATUS_CODES } from 'node:http'
-import { ERROR_CODES, type ErrorCode } from '../errors.js'
+import { codes, errorBody, isErrorCode, notFound, withDetails, type CatalogueError, type ErrorBody, type ErrorCode } from '../errors.js'
 
-interface ErrorBody {
-  statusCode: number
-  code: ErrorCode
-  error: string
-  field?: string
-  rule?: string
-  message: string
-}
-
-function body (statusCode: number, code: ErrorCode, message: string, field?: string, rule?: string): ErrorBody {
-  return {
-    statusCode,
-    code,
-    error: STATUS_CODES[statusCode] ?? 'Error',
-    ...(field !== undefined ? { field } : {}),
-    ...(rule !== undefined ? { rule } : {}),
-    message
-  }
+function body (code: ErrorCode, message: string, field?: string, rule?: string): ErrorBody {
+  return errorBody({ code, message, field, rule })
 }
 
 /** The first schema violation as { field, rule, message }; field is `body/orders/3/qtyBase`. */
 function fromValidation (err: FastifyError): ErrorBody {
   const first = err.validation?.[0]
   const context = err.validationContext ?? 'body'
-  if (first === undefined) return body(400, 'PRETRADE_ERR_VALIDATION', err.message, context, 'schema')
+  if (first === undefined) return body('PRETRADE_ERR_VALIDATION', err.message, context, 'schema')
   const params = first.params as Record<string, unknown>
   let path = `${context}${first.instancePath}`
   if (first.keyword === 'required' && typeof params.missingProperty === 'string') path += `/${params.missingProperty}`
   if (first.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') path += `/${params.additionalProperty}`
   const rule = first.keyword === 'additionalProperties' ? 'additionalProperties: unknown field' : first.keyword
-  return body(400, 'PRETRADE_ERR_VALIDATION', `${path} ${first.message ?? 'is invalid'}`, path, rule)
-}
-
-function isKnownCode (code: unknown): code is ErrorCode {
-  return typeof code === 'string' && code in ERROR_CODES
+  return body('PRETRADE_ERR_VALIDATION', `${path} ${first.message ?? 'is invalid'}`, path, rule)
 }
 
 /**
@@ -45,28 +24,36 @@ function isKnownCode (code: unknown): code is ErrorCode {
  */
 export function toErrorBody (err: FastifyError & { field?: string, rule?: string }): ErrorBody {
   if (err.validation !== undefined) return fromValidation(err)
-  if (isKnownCode(err.code)) {
-    return body(ERROR_CODES[err.code].statusCode, err.code, err.message, err.field, err.rule)
-  }
-  switch (err.code) {
+  const { code } = err
+  if (isErrorCode(code)) return errorBody({ code, message: err.message, field: err.field, rule: err.rule })
+  switch (code) {
     case 'FST_ERR_BAD_URL':
-      return body(400, 'PRETRADE_ERR_VALIDATION', err.message, 'url', 'valid percent-encoded UTF-8')
+      return body('PRETRADE_ERR_VALIDATION', err.message, 'url', 'valid percent-encoded UTF-8')
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return body(400, 'PRETRADE_ERR_VALIDATION', err.message, 'url', 'path parameter of at most 100 characters')
+      return body('PRETRADE_ERR_VALIDATION', err.message, 'url', 'path parameter of at most 100 characters')
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return body(413, 'PRETRADE_ERR_BODY_TOO_LARGE', err.message, 'body', 'bodyLimit')
+      return body('PRETRADE_ERR_BODY_TOO_LARGE', err.message, 'body', 'bodyLimit')
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return body(415, 'PRETRADE_ERR_UNSUPPORTED_MEDIA_TYPE', 'the request body must be application/json', 'headers/content-type', 'application/json')
+      return errorBody(withDetails(new codes.PRETRADE_ERR_UNSUPPORTED_MEDIA_TYPE(), 'headers/content-type', 'application/json'))
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return body(400, 'PRETRADE_ERR_BAD_JSON', err.message, 'body', 'valid JSON')
+      return body('PRETRADE_ERR_BAD_JSON', err.message, 'body', 'valid JSON')
   }
   if (err instanceof SyntaxError || err.statusCode === 400) {
-    return body(400, 'PRETRADE_ERR_BAD_JSON', err.message, 'body', 'valid JSON')
+    return body('PRETRADE_ERR_BAD_JSON', err.message, 'body', 'valid JSON')
   }
   const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500
-  if (status < 500) return body(400, 'PRETRADE_ERR_VALIDATION', err.message, 'body', 'request')
-  return body(500, 'PRETRADE_ERR_INTERNAL', 'internal error; see the server log for this request id')
+  if (status < 500) return body('PRETRADE_ERR_VALIDATION', err.message, 'body', 'request')
+  return errorBody(new codes.PRETRADE_ERR_INTERNAL())
+}
+
+/**
+ * Sends an error of the catalogue from a hook or a handler that does not throw (the body and
+ * status the error handler would give it). Headers set before stay.
+ */
+export function sendError (reply: FastifyReply, err: CatalogueError): FastifyReply {
+  const out: ErrorBody = errorBody(err)
+  return reply.code(out.statusCode).send(out)
 }
 
 /**
@@ -87,6 +74,6 @@ export function registerErrorHandlers (app: FastifyInstance): void {
     return reply.code(out.statusCode).send(out)
   })
   app.setNotFoundHandler((request, reply) => {
-    return reply.code(404).send(body(404, 'PRETRADE_ERR_NOT_FOUND', `no route ${request.method} ${request.url}`, 'url', 'known route'))
+    return sendError(reply, notFound(request.method, request.url))
   })
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
 import underPressure from '@fastify/under-pressure'
-import { STATUS_CODES } from 'node:http'
 import type { Config } from '../config.js'
+import { overloaded } from '../errors.js'
+import { sendError } from './error-handler.js'
 
 /**
  * Load shedding (@fastify/under-pressure): while the mean event-loop delay of the last sample
@@ -19,14 +20,8 @@ export async function registerLoadShedding (app: FastifyInstance, config: Config
     pressureHandler: (_request, reply, type, value) => {
       const measured = typeof value === 'number' ? ` (${Math.round(value)} ms)` : ''
       // sent here, the request goes no further (Fastify stops a request whose reply was sent in onRequest)
-      void reply.code(503).header('retry-after', retryAfter).send({
-        statusCode: 503,
-        code: 'PRETRADE_ERR_OVERLOADED',
-        error: STATUS_CODES[503],
-        field: 'server',
-        rule: `${type} must stay under MAX_EVENT_LOOP_DELAY_MS = ${config.MAX_EVENT_LOOP_DELAY_MS} ms`,
-        message: `this replica is overloaded${measured}; retry after ${retryAfter} s or on another replica`
-      })
+      const rule = `${type} must stay under MAX_EVENT_LOOP_DELAY_MS = ${config.MAX_EVENT_LOOP_DELAY_MS} ms`
+      void sendError(reply.header('retry-after', retryAfter), overloaded(rule, measured, retryAfter))
     }
   })
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
+import { errorBody, notReady } from '../errors.js'
 import '@fastify/under-pressure'
 import { errorRef } from '../schemas/common.js'
 
@@ -34,7 +35,8 @@ const healthRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     }
   }, async (_request, reply) => {
     if (!deps.models.ready) {
-      return reply.code(503).send({ statusCode: 503, code: 'PRETRADE_ERR_NOT_READY', error: 'Service Unavailable', message: 'no models loaded yet' })
+      const out = errorBody(notReady())
+      return reply.code(out.statusCode).send(out)
     }
     // a replica that lost Redis still serves the models it holds: it stays in rotation (200), reported as degraded
     const registry = deps.registryStatus === undefined ? 'none' : deps.registryStatus().connected ? 'connected' : 'disconnected'

@@ -2,7 +2,7 @@ import t from 'tap'
 import { readFileSync } from 'node:fs'
 import { build } from '../helper.js'
 import { formatOpenapi } from '../../scripts/write-openapi.js'
-import { ERROR_CODES } from '../../src/errors.js'
+import { codes } from '../../src/errors.js'
 
 t.test('GET /health and /ready', async (t) => {
   const app = await build(t)
@@ -60,7 +60,7 @@ t.test('openapi/openapi.json is what the app serves (run `npm run openapi` after
 
 t.test('every error code is documented in README.md', async (t) => {
   const readme = readFileSync('README.md', 'utf8')
-  for (const code of Object.keys(ERROR_CODES)) t.match(readme, code, `${code} documented`)
+  for (const code of Object.keys(codes)) t.match(readme, code, `${code} documented`)
 })
 
 t.test('unknown routes get a 404 in the documented shape', async (t) => {
