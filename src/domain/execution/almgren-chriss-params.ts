@@ -1,4 +1,5 @@
 import { DomainRangeError } from '../errors.js'
+import { requireNonNegative, requireNumber, requirePositive } from '../guards.js'
 
 /**
  * Inputs of the discrete-time Almgren-Chriss model with linear impact.
@@ -37,12 +38,6 @@ export const MAX_PERIODS = 10_000
 /** The rule text reported when etaTilde = eta - gamma*tau/2 is not positive. */
 export const ETA_TILDE_RULE = 'etaTilde = temporaryImpact - permanentImpact*tauDays/2 must be > 0'
 
-function requireParam (fn: string, param: string, value: number, ok: boolean, rule: string): void {
-  if (!ok || !Number.isFinite(value)) {
-    throw new DomainRangeError(`${fn}: ${param} must be ${rule} (got ${String(value)})`, param, rule)
-  }
-}
-
 /**
  * Checks every input except riskAversion and returns the derived step and
  * adjusted temporary impact.
@@ -56,18 +51,18 @@ export function validateMarketParams (
 ): { tauDays: number, etaTilde: number } {
   if (params === null || typeof params !== 'object') throw new TypeError(`${fn}: params must be an object`)
   const { initialHoldingsBase, horizonDays, periods, volQuote, permanentImpact, temporaryImpact, halfSpreadQuote } = params
-  requireParam(fn, 'initialHoldingsBase', initialHoldingsBase, initialHoldingsBase !== 0, 'finite and != 0')
-  requireParam(fn, 'horizonDays', horizonDays, horizonDays > 0, 'finite and > 0')
-  requireParam(fn, 'periods', periods, Number.isInteger(periods) && periods >= 1 && periods <= MAX_PERIODS,
+  requireNumber(fn, 'initialHoldingsBase', initialHoldingsBase, initialHoldingsBase !== 0, 'finite and != 0')
+  requirePositive(fn, 'horizonDays', horizonDays)
+  requireNumber(fn, 'periods', periods, Number.isInteger(periods) && periods >= 1 && periods <= MAX_PERIODS,
     `an integer in [1, ${MAX_PERIODS}]`)
-  requireParam(fn, 'volQuote', volQuote, volQuote >= 0, 'finite and >= 0')
-  requireParam(fn, 'permanentImpact', permanentImpact, permanentImpact >= 0, 'finite and >= 0')
-  requireParam(fn, 'temporaryImpact', temporaryImpact, temporaryImpact > 0, 'finite and > 0')
-  requireParam(fn, 'halfSpreadQuote', halfSpreadQuote, halfSpreadQuote >= 0, 'finite and >= 0')
+  requireNonNegative(fn, 'volQuote', volQuote)
+  requireNonNegative(fn, 'permanentImpact', permanentImpact)
+  requirePositive(fn, 'temporaryImpact', temporaryImpact)
+  requireNonNegative(fn, 'halfSpreadQuote', halfSpreadQuote)
 
   const tauDays = horizonDays / periods
   // horizonDays is finite and > 0, but a subnormal horizon can underflow T/N to 0.
-  requireParam(fn, 'horizonDays', tauDays, tauDays > 0, 'large enough that horizonDays/periods > 0')
+  requireNumber(fn, 'horizonDays', tauDays, tauDays > 0, 'large enough that horizonDays/periods > 0')
 
   const etaTilde = temporaryImpact - permanentImpact * tauDays / 2
   if (!(etaTilde > 0)) {
@@ -82,7 +77,7 @@ export function validateMarketParams (
 
 /** Checks one risk aversion lambda (finite, >= 0). @throws DomainRangeError naming `param`. */
 export function validateRiskAversion (riskAversion: number, fn: string, param = 'riskAversion'): void {
-  requireParam(fn, param, riskAversion, riskAversion >= 0, 'finite and >= 0')
+  requireNonNegative(fn, param, riskAversion)
 }
 
 /**

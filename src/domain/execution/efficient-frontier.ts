@@ -1,4 +1,5 @@
 import { DomainRangeError } from '../errors.js'
+import { requireNumber, requirePositive } from '../guards.js'
 import { validateMarketParams, validateRiskAversion, type AlmgrenChrissMarketParams } from './almgren-chriss-params.js'
 import { combineCost, computeDiscreteKappa, fillNormalizedTrajectory } from './almgren-chriss-core.js'
 
@@ -56,12 +57,9 @@ export function efficientFrontier (
  */
 export function riskAversionGrid (minRiskAversion: number, maxRiskAversion: number, count: number): number[] {
   const fn = 'riskAversionGrid'
-  const check = (param: string, value: number, ok: boolean, rule: string): void => {
-    if (!ok || !Number.isFinite(value)) throw new DomainRangeError(`${fn}: ${param} must be ${rule} (got ${value})`, param, rule)
-  }
-  check('minRiskAversion', minRiskAversion, minRiskAversion > 0, 'finite and > 0')
-  check('maxRiskAversion', maxRiskAversion, maxRiskAversion > minRiskAversion, 'finite and > minRiskAversion')
-  check('count', count, Number.isInteger(count) && count >= 2 && count <= MAX_FRONTIER_POINTS,
+  requirePositive(fn, 'minRiskAversion', minRiskAversion)
+  requireNumber(fn, 'maxRiskAversion', maxRiskAversion, maxRiskAversion > minRiskAversion, 'finite and > minRiskAversion')
+  requireNumber(fn, 'count', count, Number.isInteger(count) && count >= 2 && count <= MAX_FRONTIER_POINTS,
     `an integer in [2, ${MAX_FRONTIER_POINTS}]`)
 
   const logMin = Math.log(minRiskAversion)

@@ -1,4 +1,4 @@
-import { DomainRangeError } from '../errors.js'
+import { requireFinite, requireNonNegative, requireNumber, requirePositive } from '../guards.js'
 import { bpsToFraction, fractionToBps, sideSign, type Side } from '../units.js'
 
 /** Everything the cost breakdown needs, already resolved (request or market state). */
@@ -34,10 +34,6 @@ export interface OrderCost {
   expectedAvgPriceQuote: number
 }
 
-function requireFinite (fn: string, name: string, value: number, ok: boolean, rule: string): void {
-  if (!ok || !Number.isFinite(value)) throw new DomainRangeError(`${fn}: ${name} must be ${rule} (got ${value})`, name, rule)
-}
-
 /**
  * Cost breakdown of one order: impact + half-spread + fee, in bps of notional and in quote.
  * Buys and sells cost the same; only the expected fill price moves in the trade's direction.
@@ -45,12 +41,12 @@ function requireFinite (fn: string, name: string, value: number, ok: boolean, ru
  */
 export function orderCost (input: OrderCostInput): OrderCost {
   const { qtyBase, priceQuote, advBase, spreadBps, feeRate, impactCostFraction } = input
-  requireFinite('orderCost', 'qtyBase', qtyBase, qtyBase > 0, 'finite and > 0')
-  requireFinite('orderCost', 'priceQuote', priceQuote, priceQuote > 0, 'finite and > 0')
-  requireFinite('orderCost', 'advBase', advBase, advBase > 0, 'finite and > 0')
-  requireFinite('orderCost', 'spreadBps', spreadBps, spreadBps >= 0, 'finite and >= 0')
-  requireFinite('orderCost', 'feeRate', feeRate, true, 'finite')
-  requireFinite('orderCost', 'impactCostFraction', impactCostFraction, true, 'finite')
+  requirePositive('orderCost', 'qtyBase', qtyBase)
+  requirePositive('orderCost', 'priceQuote', priceQuote)
+  requirePositive('orderCost', 'advBase', advBase)
+  requireNonNegative('orderCost', 'spreadBps', spreadBps)
+  requireFinite('orderCost', 'feeRate', feeRate)
+  requireFinite('orderCost', 'impactCostFraction', impactCostFraction)
 
   const notionalQuote = qtyBase * priceQuote
   const spreadCostFraction = bpsToFraction(spreadBps) / 2
@@ -70,11 +66,11 @@ export function orderCost (input: OrderCostInput): OrderCost {
     expectedAvgPriceQuote: priceQuote * (1 + sideSign(input.side) * (impactCostFraction + spreadCostFraction))
   }
   // output guards: an overflow is blamed on the input that drives it
-  requireFinite('orderCost', 'qtyBase', cost.participation, true, 'small enough that qtyBase / advBase stays finite')
+  requireNumber('orderCost', 'qtyBase', cost.participation, true, 'small enough that qtyBase / advBase stays finite')
   const quoteOk = Number.isFinite(cost.notionalQuote) && Number.isFinite(cost.impactQuote) && Number.isFinite(cost.spreadCostQuote) && Number.isFinite(cost.feeQuote)
-  requireFinite('orderCost', 'qtyBase', totalCostQuote, quoteOk, 'small enough that qtyBase * priceQuote and the costs stay finite')
-  requireFinite('orderCost', 'impactCostFraction', cost.impactBps, true, 'small enough that the impact in bps stays finite')
-  requireFinite('orderCost', 'spreadBps', cost.totalCostBps, true, 'small enough that the total cost in bps stays finite')
-  requireFinite('orderCost', 'priceQuote', cost.expectedAvgPriceQuote, true, 'small enough that the expected fill price stays finite')
+  requireNumber('orderCost', 'qtyBase', totalCostQuote, quoteOk, 'small enough that qtyBase * priceQuote and the costs stay finite')
+  requireNumber('orderCost', 'impactCostFraction', cost.impactBps, true, 'small enough that the impact in bps stays finite')
+  requireNumber('orderCost', 'spreadBps', cost.totalCostBps, true, 'small enough that the total cost in bps stays finite')
+  requireNumber('orderCost', 'priceQuote', cost.expectedAvgPriceQuote, true, 'small enough that the expected fill price stays finite')
   return cost
 }

@@ -1,4 +1,4 @@
-import { DomainRangeError } from '../errors.js'
+import { requireFinite, requireFiniteOutput, requireNonNegative, requireNumber, requirePositive } from '../guards.js'
 
 /**
  * Parameters of the square-root impact law
@@ -18,10 +18,6 @@ export interface SqrtImpactParams {
   smearingFactor?: number
 }
 
-function fail (fn: string, param: string, rule: string, value: number): never {
-  throw new DomainRangeError(`${fn}: ${param} must be ${rule} (got ${value})`, param, rule)
-}
-
 /**
  * Checks eta, delta and the smearing factor; shared by the cost functions and by callers that
  * want to reject a model once, when it is loaded.
@@ -29,11 +25,9 @@ function fail (fn: string, param: string, rule: string, value: number): never {
  */
 export function validateSqrtImpactParams (params: SqrtImpactParams, fn = 'validateSqrtImpactParams'): void {
   const { impactCoef, impactExponent, smearingFactor } = params
-  if (!(impactCoef >= 0 && impactCoef < Infinity)) fail(fn, 'impactCoef', 'finite and >= 0', impactCoef)
-  if (!(impactExponent > 0 && impactExponent <= 2)) fail(fn, 'impactExponent', 'in (0, 2]', impactExponent)
-  if (smearingFactor !== undefined && !(smearingFactor > 0 && smearingFactor < Infinity)) {
-    fail(fn, 'smearingFactor', 'finite and > 0', smearingFactor)
-  }
+  requireNonNegative(fn, 'impactCoef', impactCoef)
+  requireNumber(fn, 'impactExponent', impactExponent, impactExponent > 0 && impactExponent <= 2, 'in (0, 2]')
+  if (smearingFactor !== undefined) requirePositive(fn, 'smearingFactor', smearingFactor)
 }
 
 /** participation^delta without allocation; Math.sqrt for the common delta = 0.5. */
@@ -55,11 +49,11 @@ function participationPower (participation: number, impactExponent: number): num
  */
 export function sqrtImpactCost (params: SqrtImpactParams, participation: number, volDaily: number): number {
   validateSqrtImpactParams(params, 'sqrtImpactCost')
-  if (!(participation >= 0 && participation < Infinity)) fail('sqrtImpactCost', 'participation', 'finite and >= 0', participation)
-  if (!(volDaily >= 0 && volDaily < Infinity)) fail('sqrtImpactCost', 'volDaily', 'finite and >= 0', volDaily)
+  requireNonNegative('sqrtImpactCost', 'participation', participation)
+  requireNonNegative('sqrtImpactCost', 'volDaily', volDaily)
   if (participation === 0) return 0
   const cost = params.impactCoef * volDaily * participationPower(participation, params.impactExponent) * (params.smearingFactor ?? 1)
-  if (!(cost < Infinity)) fail('sqrtImpactCost', 'participation', 'small enough that the impact cost stays finite', participation)
+  requireFiniteOutput('sqrtImpactCost', 'participation', cost, participation, 'small enough that the impact cost stays finite')
   return cost
 }
 
@@ -73,10 +67,10 @@ export function sqrtImpactCost (params: SqrtImpactParams, participation: number,
  *   (see sqrtImpactCost); 'signedQtyBase' when |Q| / V overflows.
  */
 export function sqrtImpactSignedReturn (params: SqrtImpactParams, signedQtyBase: number, advBase: number, volDaily: number): number {
-  if (!Number.isFinite(signedQtyBase)) fail('sqrtImpactSignedReturn', 'signedQtyBase', 'finite', signedQtyBase)
-  if (!(advBase > 0 && advBase < Infinity)) fail('sqrtImpactSignedReturn', 'advBase', 'finite and > 0', advBase)
+  requireFinite('sqrtImpactSignedReturn', 'signedQtyBase', signedQtyBase)
+  requirePositive('sqrtImpactSignedReturn', 'advBase', advBase)
   const participation = Math.abs(signedQtyBase) / advBase
-  if (!(participation < Infinity)) fail('sqrtImpactSignedReturn', 'signedQtyBase', 'small enough that |Q| / advBase stays finite', signedQtyBase)
+  requireFiniteOutput('sqrtImpactSignedReturn', 'signedQtyBase', participation, signedQtyBase, 'small enough that |Q| / advBase stays finite')
   const cost = sqrtImpactCost(params, participation, volDaily)
   if (signedQtyBase === 0) return 0
   return signedQtyBase > 0 ? cost : -cost

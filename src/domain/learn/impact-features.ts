@@ -8,6 +8,7 @@
  * sideSign * prediction. Cost in bps is fractionToBps(prediction).
  */
 import { DomainRangeError } from '../errors.js'
+import { requireNumber } from '../guards.js'
 
 export interface ImpactFeatureInput {
   /** |Q| / ADV: order size over average daily volume, fraction (0.01 = 1% of a day) */
@@ -34,11 +35,9 @@ export interface ImpactFeatureInput {
 export const IMPACT_FEATURE_NAMES = ['participation', 'sqrtParticipationVol', 'relSpread', 'volDaily', 'sideSign'] as const
 export type ImpactFeatureName = typeof IMPACT_FEATURE_NAMES[number]
 
-function requireNonNegative (name: string, value: number): void {
-  if (!(Number.isFinite(value) && value >= 0)) {
-    throw new DomainRangeError(`impactFeatures: ${name} must be a finite number >= 0 (got ${value})`, name, 'finite, >= 0')
-  }
-}
+/** The rule reported for a negative or non-finite participation, relSpread or volDaily, and how the message words it. */
+const NON_NEGATIVE_RULE = 'finite, >= 0'
+const NON_NEGATIVE_SAID = 'a finite number >= 0'
 
 /**
  * Builds the feature vector, in IMPACT_FEATURE_NAMES order, for one order.
@@ -49,9 +48,10 @@ function requireNonNegative (name: string, value: number): void {
  * // [0.04, 0.006, 0.0002, 0.03, 1]
  */
 export function impactFeatures (input: ImpactFeatureInput, out: number[] = new Array<number>(IMPACT_FEATURE_NAMES.length)): number[] {
-  requireNonNegative('participation', input.participation)
-  requireNonNegative('relSpread', input.relSpread)
-  requireNonNegative('volDaily', input.volDaily)
+  const { participation, relSpread, volDaily } = input
+  requireNumber('impactFeatures', 'participation', participation, participation >= 0, NON_NEGATIVE_RULE, NON_NEGATIVE_SAID)
+  requireNumber('impactFeatures', 'relSpread', relSpread, relSpread >= 0, NON_NEGATIVE_RULE, NON_NEGATIVE_SAID)
+  requireNumber('impactFeatures', 'volDaily', volDaily, volDaily >= 0, NON_NEGATIVE_RULE, NON_NEGATIVE_SAID)
   if (input.sideSign !== 1 && input.sideSign !== -1) {
     throw new DomainRangeError(`impactFeatures: sideSign must be 1 or -1 (got ${String(input.sideSign)})`, 'sideSign', 'enum [1, -1]')
   }

@@ -14,6 +14,7 @@
  *    has not improved for `patience` epochs, and the weights of the best epoch are restored.
  */
 import { DomainRangeError } from '../errors.js'
+import { requireNumber } from '../guards.js'
 import { checkDesign, resolveFeatureNames } from './checks.js'
 import {
   accumulateBatch, createScratch, finishLossAndGradient, forwardPass, meanSquaredError, mlpLayout,
@@ -53,12 +54,6 @@ const ADAM_BETA1 = 0.9
 const ADAM_BETA2 = 0.999
 const ADAM_EPSILON = 1e-8
 
-function requireOption (name: string, value: number, ok: boolean, rule: string): void {
-  if (!ok || typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new DomainRangeError(`trainMlp: options.${name} must be ${rule} (got ${String(value)})`, `options.${name}`, rule)
-  }
-}
-
 type ResolvedOptions = Required<Omit<MlpTrainOptions, 'featureNames' | 'afterEpoch'>>
 
 function resolveOptions (options: MlpTrainOptions): ResolvedOptions {
@@ -69,15 +64,15 @@ function resolveOptions (options: MlpTrainOptions): ResolvedOptions {
     if (value !== undefined) o[key] = value
   }
   const positiveInt = (n: number): boolean => Number.isInteger(n) && n >= 1
-  requireOption('hidden1', o.hidden1, positiveInt(o.hidden1), 'a positive integer')
-  requireOption('hidden2', o.hidden2, positiveInt(o.hidden2), 'a positive integer')
-  requireOption('learningRate', o.learningRate, o.learningRate > 0, '> 0')
-  requireOption('batchSize', o.batchSize, positiveInt(o.batchSize), 'a positive integer')
-  requireOption('maxEpochs', o.maxEpochs, positiveInt(o.maxEpochs), 'a positive integer')
-  requireOption('patience', o.patience, positiveInt(o.patience), 'a positive integer')
-  requireOption('validationFraction', o.validationFraction, o.validationFraction > 0 && o.validationFraction < 1, 'in (0, 1)')
-  requireOption('l2', o.l2, o.l2 >= 0, '>= 0')
-  requireOption('seed', o.seed, Number.isSafeInteger(o.seed), 'a safe integer')
+  requireNumber('trainMlp', 'options.hidden1', o.hidden1, positiveInt(o.hidden1), 'a positive integer')
+  requireNumber('trainMlp', 'options.hidden2', o.hidden2, positiveInt(o.hidden2), 'a positive integer')
+  requireNumber('trainMlp', 'options.learningRate', o.learningRate, o.learningRate > 0, '> 0')
+  requireNumber('trainMlp', 'options.batchSize', o.batchSize, positiveInt(o.batchSize), 'a positive integer')
+  requireNumber('trainMlp', 'options.maxEpochs', o.maxEpochs, positiveInt(o.maxEpochs), 'a positive integer')
+  requireNumber('trainMlp', 'options.patience', o.patience, positiveInt(o.patience), 'a positive integer')
+  requireNumber('trainMlp', 'options.validationFraction', o.validationFraction, o.validationFraction > 0 && o.validationFraction < 1, 'in (0, 1)')
+  requireNumber('trainMlp', 'options.l2', o.l2, o.l2 >= 0, '>= 0')
+  requireNumber('trainMlp', 'options.seed', o.seed, Number.isSafeInteger(o.seed), 'a safe integer')
   return o
 }
 

@@ -1,4 +1,5 @@
 import { DomainRangeError } from '../errors.js'
+import { failRange, requireFiniteOutput, requireNonNegative, requirePositive } from '../guards.js'
 import { fractionToBps, sideSign, type Side } from '../units.js'
 
 /** One executed trade, with its market context already resolved by the caller. */
@@ -61,23 +62,6 @@ export interface TcaTradeResult {
   totalCostQuote: number
 }
 
-function fail (fn: string, param: string, rule: string, value: unknown): never {
-  throw new DomainRangeError(`${fn}: ${param} must be ${rule} (got ${String(value)})`, param, rule)
-}
-
-function requirePositive (fn: string, param: string, value: number): void {
-  if (!(value > 0 && value < Infinity)) fail(fn, param, 'finite and > 0', value)
-}
-
-function requireNonNegative (fn: string, param: string, value: number): void {
-  if (!(value >= 0 && value < Infinity)) fail(fn, param, 'finite and >= 0', value)
-}
-
-/** Output guard: a derived quantity overflowed, blamed on the input that drives it. */
-function requireFiniteOutput (fn: string, param: string, value: number, inputValue: number): void {
-  if (!Number.isFinite(value)) fail(fn, param, 'small enough that derived costs stay finite', inputValue)
-}
-
 /**
  * Spread and mid for TCA: from bid and ask when both are given (spread = ask - bid,
  * mid = (bid + ask) / 2, which take precedence over spreadQuote); otherwise spreadQuote with
@@ -89,15 +73,15 @@ export function resolveSpreadAndMid (quotes: { bidQuote?: number, askQuote?: num
   const fn = 'resolveSpreadAndMid'
   const { bidQuote, askQuote, spreadQuote, arrivalPriceQuote } = quotes
   if (bidQuote !== undefined || askQuote !== undefined) {
-    if (bidQuote === undefined) fail(fn, 'bidQuote', 'given together with askQuote', bidQuote)
-    if (askQuote === undefined) fail(fn, 'askQuote', 'given together with bidQuote', askQuote)
+    if (bidQuote === undefined) failRange(fn, 'bidQuote', 'given together with askQuote', bidQuote)
+    if (askQuote === undefined) failRange(fn, 'askQuote', 'given together with bidQuote', askQuote)
     requirePositive(fn, 'bidQuote', bidQuote)
     requirePositive(fn, 'askQuote', askQuote)
-    if (askQuote < bidQuote) fail(fn, 'askQuote', '>= bidQuote', askQuote)
+    if (askQuote < bidQuote) failRange(fn, 'askQuote', '>= bidQuote', askQuote)
     return { spreadQuote: askQuote - bidQuote, midQuote: bidQuote / 2 + askQuote / 2 }
   }
   requirePositive(fn, 'arrivalPriceQuote', arrivalPriceQuote)
-  if (spreadQuote === undefined) fail(fn, 'spreadQuote', 'given when bidQuote and askQuote are not', spreadQuote)
+  if (spreadQuote === undefined) failRange(fn, 'spreadQuote', 'given when bidQuote and askQuote are not', spreadQuote)
   requireNonNegative(fn, 'spreadQuote', spreadQuote)
   return { spreadQuote, midQuote: arrivalPriceQuote }
 }
@@ -115,7 +99,7 @@ export function resolveSpreadAndMid (quotes: { bidQuote?: number, askQuote?: num
 export function analyseTrade (trade: TcaTradeInput, estimateImpactCost: ImpactCostEstimator): TcaTradeResult {
   const fn = 'analyseTrade'
   const { side, qtyBase, execPriceQuote, arrivalPriceQuote, vwapQuote, spreadQuote, midQuote, advBase, volDaily } = trade
-  if (side !== 'buy' && side !== 'sell') fail(fn, 'side', "'buy' or 'sell'", side)
+  if (side !== 'buy' && side !== 'sell') failRange(fn, 'side', "'buy' or 'sell'", side)
   requirePositive(fn, 'qtyBase', qtyBase)
   requirePositive(fn, 'execPriceQuote', execPriceQuote)
   requirePositive(fn, 'arrivalPriceQuote', arrivalPriceQuote)
@@ -123,7 +107,7 @@ export function analyseTrade (trade: TcaTradeInput, estimateImpactCost: ImpactCo
   requireNonNegative(fn, 'spreadQuote', spreadQuote)
   requirePositive(fn, 'midQuote', midQuote)
   const feeQuote = trade.feeQuote ?? 0
-  if (!Number.isFinite(feeQuote)) fail(fn, 'feeQuote', 'finite (negative = rebate)', feeQuote)
+  if (!Number.isFinite(feeQuote)) failRange(fn, 'feeQuote', 'finite (negative = rebate)', feeQuote)
   requirePositive(fn, 'advBase', advBase)
   requireNonNegative(fn, 'volDaily', volDaily)
 
@@ -266,7 +250,7 @@ export function summariseTca (results: readonly TcaTradeResult[]): TcaSummary {
     totalW += w * r.totalCostBps; totalQ += r.totalCostQuote
   }
   const sums = [notional, isW, isQ, vwapW, vwapQ, spreadW, spreadQ, feeW, feeQ, impactW, impactQ, totalW, totalQ, isW - impactW, isQ - impactQ]
-  if (!sums.every(Number.isFinite)) fail('summariseTca', 'trades', 'notionals and costs whose sums stay finite', 'an overflowing sum')
+  if (!sums.every(Number.isFinite)) failRange('summariseTca', 'trades', 'notionals and costs whose sums stay finite', 'an overflowing sum')
   const isAvg = weightedAverage(isW, notional)
   const impactAvg = weightedAverage(impactW, notional)
   return {

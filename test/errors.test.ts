@@ -1,0 +1,40 @@
+import t from 'tap'
+import { STATUS_CODES } from 'node:http'
+import { codes, errorBody, isErrorCode, shuttingDown, statusCodeOf, unknownSymbol, withDetails } from '../src/errors.js'
+
+t.test('every code is declared once, under its own name, with a 4xx or 5xx status', async (t) => {
+  for (const [name, ApiError] of Object.entries(codes)) {
+    const err = new ApiError()
+    t.equal(err.code, name)
+    t.match(name, /^PRETRADE_ERR_[A-Z_]+$/)
+    t.ok(err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 600, `${name} has an error status`)
+    t.equal(statusCodeOf(name as keyof typeof codes), err.statusCode)
+    t.ok(isErrorCode(name))
+  }
+  t.notOk(isErrorCode('FST_ERR_BAD_URL'))
+  t.notOk(isErrorCode('toString'))
+})
+
+t.test('errorBody renders { statusCode, code, error, field, rule, message } in that order', async (t) => {
+  const out = errorBody(unknownSymbol('body/symbol', 'XYZ', ['advBase', 'volDaily']))
+  t.same(Object.keys(out), ['statusCode', 'code', 'error', 'field', 'rule', 'message'])
+  t.same(out, {
+    statusCode: 422,
+    code: 'PRETRADE_ERR_UNKNOWN_SYMBOL',
+    error: STATUS_CODES[422],
+    field: 'body/symbol',
+    rule: 'known symbol, or explicit advBase, volDaily',
+    message: 'symbol "XYZ" has no market state; send advBase, volDaily or use a known symbol'
+  })
+  t.same(Object.keys(errorBody(new codes.PRETRADE_ERR_NOT_READY())), ['statusCode', 'code', 'error', 'message'], 'no field or rule when the error has none')
+})
+
+t.test('withDetails adds field and rule to the error itself', async (t) => {
+  const err = new codes.PRETRADE_ERR_UNPROCESSABLE('m')
+  t.equal(withDetails(err, 'body/x', 'r'), err)
+  t.match(err, { field: 'body/x', rule: 'r', message: 'm', statusCode: 422 })
+})
+
+t.test('the shutdown body is what it was before the catalogue rendered it', async (t) => {
+  t.equal(JSON.stringify(shuttingDown()), JSON.stringify({ statusCode: 503, code: 'PRETRADE_ERR_SHUTTING_DOWN', error: 'Service Unavailable', field: 'server', rule: 'the server must be running', message: 'this replica is shutting down; the request was not processed: retry' }))
+})
