@@ -1,6 +1,6 @@
 import t from 'tap'
 import { STATUS_CODES } from 'node:http'
-import { codes, errorBody, isErrorCode, shuttingDown, statusCodeOf, unknownSymbol, withDetails } from '../src/errors.js'
+import { codes, errorBody, isErrorCode, overloaded, rateLimited, shuttingDown, statusCodeOf, unknownSymbol, withDetails } from '../src/errors.js'
 
 t.test('every code is declared once, under its own name, with a 4xx or 5xx status', async (t) => {
   for (const [name, ApiError] of Object.entries(codes)) {
@@ -37,4 +37,11 @@ t.test('withDetails adds field and rule to the error itself', async (t) => {
 
 t.test('the shutdown body is what it was before the catalogue rendered it', async (t) => {
   t.equal(JSON.stringify(shuttingDown()), JSON.stringify({ statusCode: 503, code: 'PRETRADE_ERR_SHUTTING_DOWN', error: 'Service Unavailable', field: 'server', rule: 'the server must be running', message: 'this replica is shutting down; the request was not processed: retry' }))
+})
+
+t.test('the load-shedding and rate-limit bodies are what they were when written by hand', async (t) => {
+  const rule = 'eventLoopDelay must stay under MAX_EVENT_LOOP_DELAY_MS = 500 ms'
+  t.equal(JSON.stringify(errorBody(overloaded(rule, ' (1439 ms)', 2))), JSON.stringify({ statusCode: 503, code: 'PRETRADE_ERR_OVERLOADED', error: 'Service Unavailable', field: 'server', rule, message: 'this replica is overloaded (1439 ms); retry after 2 s or on another replica' }))
+  t.equal(errorBody(overloaded(rule, '', 3)).message, 'this replica is overloaded; retry after 3 s or on another replica')
+  t.same(errorBody(rateLimited(30, '1 minute')), { statusCode: 429, code: 'PRETRADE_ERR_RATE_LIMITED', error: 'Too Many Requests', field: 'headers/x-api-key', rule: 'at most 30 admin requests per 1 minute', message: 'more than 30 admin requests in 1 minute from this address' })
 })
