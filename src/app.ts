@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import cors from '@fastify/cors'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { AppDeps } from './deps.js'
-import { frameworkErrorHandler, registerErrorHandlers } from './plugins/error-handler.js'
+import { frameworkErrorHandler, registerErrorHandlers, sendError } from './plugins/error-handler.js'
 import { shuttingDown } from './errors.js'
 import { registerSwagger } from './plugins/swagger.js'
 import { registerMetrics } from './plugins/metrics.js'
@@ -58,7 +58,7 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
     if (!closing) return done()
     // shutting down: requests already in flight finish; a new one on a kept-alive connection is refused
     // with Connection: close, so the client retries on a fresh connection (another replica)
-    void reply.code(503).header('connection', 'close').header('retry-after', 1).send(shuttingDown())
+    void sendError(reply.header('connection', 'close').header('retry-after', 1), shuttingDown())
   })
   registerErrorHandlers(app)
   await registerLoadShedding(app, deps.config)

@@ -197,7 +197,7 @@ export function notReady () {
   return new codes.PRETRADE_ERR_NOT_READY()
 }
 
-/** The body of a request refused because the server is closing (sent from a hook, not thrown). */
+/** The 503 of a request refused because the server is closing (sent from a hook with `sendError`). */
 export function shuttingDown () {
-  return errorBody(withDetails(new codes.PRETRADE_ERR_SHUTTING_DOWN(), 'server', 'the server must be running'))
+  return withDetails(new codes.PRETRADE_ERR_SHUTTING_DOWN(), 'server', 'the server must be running')
 }

@@ -36,7 +36,7 @@ t.test('withDetails adds field and rule to the error itself', async (t) => {
 })
 
 t.test('the shutdown body is what it was before the catalogue rendered it', async (t) => {
-  t.equal(JSON.stringify(shuttingDown()), JSON.stringify({ statusCode: 503, code: 'PRETRADE_ERR_SHUTTING_DOWN', error: 'Service Unavailable', field: 'server', rule: 'the server must be running', message: 'this replica is shutting down; the request was not processed: retry' }))
+  t.equal(JSON.stringify(errorBody(shuttingDown())), JSON.stringify({ statusCode: 503, code: 'PRETRADE_ERR_SHUTTING_DOWN', error: 'Service Unavailable', field: 'server', rule: 'the server must be running', message: 'this replica is shutting down; the request was not processed: retry' }))
 })
 
 t.test('the load-shedding and rate-limit bodies are what they were when written by hand', async (t) => {
