@@ -5,7 +5,8 @@
  * contracts Bybit's turnover is in the base coin, BTC), per half of the series, to show how
  * stable they are from one ~17-hour stretch to the next.
  */
-import { averageDailyVolumeBase, realisedVolDaily, type MinuteBar } from '../../src/domain/impact/kline-samples.js'
+import type { MinuteBar } from '../../src/domain/impact/minute-bars.js'
+import { averageDailyVolumeBase, realisedVolDaily } from '../../src/domain/impact/trailing-market.js'
 
 export interface MarketPeriod {
   label: string
@@ -31,7 +32,7 @@ function period (label: string, bars: readonly MinuteBar[]): MarketPeriod {
 
 /**
  * Market state over the whole series and over its two halves.
- * @throws DomainRangeError (from kline-samples) with fewer than 6 bars or a gap.
+ * @throws DomainRangeError (from trailing-market) with fewer than 6 bars or a gap.
  */
 export function summariseBybitInverse (file: string, bars: readonly MinuteBar[]): BybitInverseSummary {
   const half = Math.floor(bars.length / 2)

@@ -8,7 +8,8 @@
  */
 import path from 'node:path'
 import { readdir } from 'node:fs/promises'
-import { buildKlineImpactSamples, type KlineImpactSample, type MinuteBar } from '../../src/domain/impact/kline-samples.js'
+import { buildKlineImpactSamples, type KlineImpactSample } from '../../src/domain/impact/kline-samples.js'
+import type { MinuteBar } from '../../src/domain/impact/minute-bars.js'
 import type { SqrtCalibration, ImpactCoefRefit } from '../../src/domain/impact/calibrate-sqrt.js'
 import type { LinearModel } from '../../src/domain/learn/linear-regression.js'
 import type { MlpModel } from '../../src/domain/learn/mlp.js'

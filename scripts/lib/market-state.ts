@@ -4,7 +4,8 @@
  * an origin string naming the file, the window and the method. Live Bybit data replaces these.
  */
 import path from 'node:path'
-import { realisedVolDaily, averageDailyVolumeBase, BAR_INTERVAL_MS, MINUTES_PER_DAY } from '../../src/domain/impact/kline-samples.js'
+import { BAR_INTERVAL_MS, MINUTES_PER_DAY } from '../../src/domain/impact/minute-bars.js'
+import { realisedVolDaily, averageDailyVolumeBase } from '../../src/domain/impact/trailing-market.js'
 import { fractionToBps } from '../../src/domain/units.js'
 import { DATA_FILES } from './data-dir.js'
 import { readBybitInverseKlines, readBybitLinearTicker, readTapeTrades, readBookTop, type BookTop, type TapeTrade } from './readers.js'

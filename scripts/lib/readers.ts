@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { MinuteBar } from '../../src/domain/impact/kline-samples.js'
+import type { MinuteBar } from '../../src/domain/impact/minute-bars.js'
 import { readCsv, columnIndices, parseFiniteNumber } from './csv.js'
 
 /**

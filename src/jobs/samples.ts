@@ -1,4 +1,5 @@
-import { trailingMarket, type MinuteBar } from '../domain/impact/kline-samples.js'
+import type { MinuteBar } from '../domain/impact/minute-bars.js'
+import { trailingMarket } from '../domain/impact/trailing-market.js'
 import { buildTapeImpactSamples, type Trade } from '../domain/impact/tape-samples.js'
 import { isUsableSample } from '../domain/validation/candidates.js'
 import type { TimedSample } from '../domain/validation/walk-forward.js'

@@ -1,4 +1,5 @@
-import { averageDailyVolumeBase, BAR_INTERVAL_MS, realisedVolDaily, type MinuteBar } from '../domain/impact/kline-samples.js'
+import { BAR_INTERVAL_MS, type MinuteBar } from '../domain/impact/minute-bars.js'
+import { averageDailyVolumeBase, realisedVolDaily } from '../domain/impact/trailing-market.js'
 import type { BybitClient } from './bybit/client.js'
 import type { Instrument, Kline } from './bybit/records.js'
 import type { Category, FeeRates, InstrumentRules, MarketState, MarketStateProvider } from './market-state.js'

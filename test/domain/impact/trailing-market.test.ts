@@ -1,6 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
-import { abdiRanaldoRelSpread, averageDailyVolumeBase, BAR_INTERVAL_MS, realisedVolDaily, trailingMarket, type MinuteBar } from '../../../src/domain/impact/kline-samples.js'
+import { abdiRanaldoRelSpread, averageDailyVolumeBase, realisedVolDaily, trailingMarket } from '../../../src/domain/impact/trailing-market.js'
+import { BAR_INTERVAL_MS, type MinuteBar } from '../../../src/domain/impact/minute-bars.js'
 import { DomainRangeError } from '../../../src/domain/errors.js'
 
 // Reference: the direct computation the job used before trailingMarket (slice the bars that closed
@@ -36,6 +37,53 @@ function series (seedPrices: number[], gaps: number[], volumes: number[]): Minut
 }
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(b), 1e-300)
+
+const T0_MS = 1_675_209_600_000 // 2023-02-01T00:00Z, any minute boundary works
+
+function relClose (actual: number, expected: number, relTol: number): boolean {
+  return Math.abs(actual - expected) <= relTol * Math.max(Math.abs(expected), 1e-300)
+}
+
+t.test('Abdi-Ranaldo: bid/ask-bouncing closes with high = ask, low = bid give S = ln(ask/bid)', async (t) => {
+  // closed form: eta_t = (ln ask + ln bid)/2 for every bar and |c_t - eta_t| = ln(ask/bid)/2 with the
+  // same value for the next bar's eta, so each product is (ln(ask/bid)/2)^2 and S = ln(ask/bid)
+  const bid = 99.9
+  const ask = 100.1
+  const bars = Array.from({ length: 40 }, (_, i): MinuteBar => {
+    const close = i % 3 === 0 ? bid : ask
+    return { openTimeMs: T0_MS + i * BAR_INTERVAL_MS, open: close, high: ask, low: bid, close, volumeBase: 1 }
+  })
+  t.ok(relClose(abdiRanaldoRelSpread(bars), Math.log(ask / bid), 1e-9), 'S = ln(ask/bid) to rel 1e-9')
+})
+
+t.test('Abdi-Ranaldo: a negative average is clamped to 0', async (t) => {
+  // bar 0 closes above its mid-range (c - eta0 > 0) and below the next bar's mid-range (c - eta1 < 0)
+  const bars: MinuteBar[] = [
+    { openTimeMs: T0_MS, open: 100, high: 101, low: 99, close: 100.5, volumeBase: 1 },
+    { openTimeMs: T0_MS + 60_000, open: 102, high: 103, low: 101, close: 102, volumeBase: 1 }
+  ]
+  const product = (Math.log(100.5) - 0.5 * Math.log(101 * 99)) * (Math.log(100.5) - 0.5 * Math.log(103 * 101))
+  t.ok(product < 0, 'the fixture really has a negative product')
+  t.equal(abdiRanaldoRelSpread(bars), 0)
+})
+
+t.test('realisedVolDaily and averageDailyVolumeBase: known values and gap rejection', async (t) => {
+  const closes = [100, 101, 100, 102]
+  const bars = closes.map((close, i): MinuteBar => ({ openTimeMs: T0_MS + i * BAR_INTERVAL_MS, open: close, high: close, low: close, close, volumeBase: i + 1 }))
+  // reference: sample stdev of ln(101/100), ln(100/101), ln(102/100), written out
+  const r = [Math.log(1.01), Math.log(100 / 101), Math.log(1.02)]
+  const mean = (r[0] + r[1] + r[2]) / 3
+  const sd = Math.sqrt(r.reduce((acc, x) => acc + (x - mean) ** 2, 0) / 2)
+  t.ok(relClose(realisedVolDaily(bars), sd * Math.sqrt(1440), 1e-12), 'vol = sample stdev * sqrt(1440), rel 1e-12')
+  // mean(1,2,3,4) = 2.5 per minute -> 3600 per day (exact)
+  t.equal(averageDailyVolumeBase(bars), 3600)
+
+  const gapped = bars.map((b, i) => (i >= 2 ? { ...b, openTimeMs: b.openTimeMs + BAR_INTERVAL_MS } : b))
+  t.throws(() => realisedVolDaily(gapped), DomainRangeError, 'a gap is rejected')
+  t.throws(() => averageDailyVolumeBase(gapped), DomainRangeError)
+  t.throws(() => realisedVolDaily(bars.slice(0, 2)), { name: 'DomainRangeError', param: 'bars' }, 'needs >= 3 bars')
+  t.throws(() => averageDailyVolumeBase([]), { name: 'DomainRangeError', param: 'bars' }, 'needs >= 1 bar')
+})
 
 t.test('trailingMarket equals the direct per-window computation at every query time, gaps included', async (t) => {
   fc.assert(fc.property(
