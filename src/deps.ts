@@ -1,6 +1,6 @@
 import type { Config } from './config.js'
 import type { RecalibrationJob, SymbolOutcome } from './jobs/recalibrate.js'
-import type { TapeState } from './market/bybit/trade-tape.js'
+import type { TapeState } from './market/market-data.js'
 import type { SymbolRefreshStatus } from './market/live-market-state.js'
 import type { MarketStateProvider } from './market/market-state.js'
 import type { ModelName, ModelRecord } from './models/impact-model.js'

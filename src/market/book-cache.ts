@@ -1,10 +1,9 @@
-import type { BybitClient } from './bybit/client.js'
-import type { Orderbook } from './bybit/records.js'
+import type { MarketDataSource, Orderbook } from './market-data.js'
 import type { Category } from './market-state.js'
 
 /** Latest order-book snapshot per symbol, fetched at most once per `maxAgeMs` (concurrent callers share one fetch). */
 export class BookCache {
-  readonly #client: Pick<BybitClient, 'getOrderbook'>
+  readonly #client: Pick<MarketDataSource, 'getOrderbook'>
   readonly #category: Category
   readonly #depth: number
   readonly #maxAgeMs: number
@@ -12,7 +11,7 @@ export class BookCache {
   readonly #books = new Map<string, { book: Orderbook, fetchedAtMs: number }>()
   readonly #pending = new Map<string, Promise<Orderbook>>()
 
-  constructor (options: { client: Pick<BybitClient, 'getOrderbook'>, category: Category, depth: number, maxAgeMs: number, nowMs?: () => number }) {
+  constructor (options: { client: Pick<MarketDataSource, 'getOrderbook'>, category: Category, depth: number, maxAgeMs: number, nowMs?: () => number }) {
     this.#client = options.client
     this.#category = options.category
     this.#depth = options.depth
@@ -20,7 +19,7 @@ export class BookCache {
     this.#nowMs = options.nowMs ?? Date.now
   }
 
-  /** The snapshot of `symbol`, fresh within maxAgeMs. @throws the client's typed BybitError when the venue cannot answer. */
+  /** The snapshot of `symbol`, fresh within maxAgeMs. @throws the source's typed error (BybitError) when the venue cannot answer. */
   async get (symbol: string): Promise<{ book: Orderbook, fetchedAtMs: number }> {
     const cached = this.#books.get(symbol)
     if (cached !== undefined && this.#nowMs() - cached.fetchedAtMs <= this.#maxAgeMs) return cached

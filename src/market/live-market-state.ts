@@ -1,11 +1,10 @@
 import { BAR_INTERVAL_MS, type MinuteBar } from '../domain/impact/minute-bars.js'
 import { averageDailyVolumeBase, realisedVolDaily } from '../domain/impact/trailing-market.js'
-import type { BybitClient } from './bybit/client.js'
-import type { Instrument, Kline } from './bybit/records.js'
+import type { Instrument, Kline, MarketDataSource } from './market-data.js'
 import type { Category, FeeRates, InstrumentRules, MarketState, MarketStateProvider } from './market-state.js'
 
-/** The part of BybitClient the market state uses (a seam for tests). */
-export type MarketDataClient = Pick<BybitClient, 'getKlineHistory' | 'getKlines' | 'getTickers' | 'getInstruments'>
+/** The calls of a MarketDataSource the market state makes. */
+export type MarketDataClient = Pick<MarketDataSource, 'getKlineHistory' | 'getKlines' | 'getTickers' | 'getInstruments'>
 
 export interface LiveMarketStateOptions {
   client: MarketDataClient
@@ -28,9 +27,9 @@ export interface SymbolRefreshStatus {
 /** Fewer contiguous closed 1-minute bars than this and no live state is computed. */
 export const MIN_LIVE_BARS = 60
 
-/** Bybit records to the domain's bar shape. */
+/** A 1-minute kline as the domain's bar (without its quote turnover). */
 export function toMinuteBar (k: Kline): MinuteBar {
-  return { openTimeMs: k.startMs, open: k.open, high: k.high, low: k.low, close: k.close, volumeBase: k.volumeBase }
+  return { openTimeMs: k.openTimeMs, open: k.open, high: k.high, low: k.low, close: k.close, volumeBase: k.volumeBase }
 }
 
 /** The bars after the last gap (the longest contiguous tail). */
@@ -45,11 +44,11 @@ function rulesOf (i: Instrument): InstrumentRules {
 }
 
 /**
- * Market state refreshed from Bybit v5: volDaily from the trailing `volWindowMinutes` closed
+ * Market state refreshed from a venue's MarketDataSource (Bybit v5 in production): volDaily from the trailing `volWindowMinutes` closed
  * 1-minute klines (close-to-close log returns, sqrt(1440) scaling: the market trades 24/7),
  * advBase from the trailing `advWindowMinutes` (mean volume per minute * 1440, base units
  * whatever the category), mid and spread from the ticker's best bid/ask, and instrument rules.
- * Only closed bars are used (the client drops the open candle), so nothing looks ahead. A failed
+ * Only closed bars are used (the source drops the open candle), so nothing looks ahead. A failed
  * refresh keeps the last good state (its asOfMs shows how old it is); a symbol never refreshed is
  * served from `fallback`.
  */
@@ -96,7 +95,7 @@ export class LiveMarketState implements MarketStateProvider {
     }
   }
 
-  /** Refreshes one symbol. @throws the client's typed error, or Error when the data cannot give a state (the last good state is kept). */
+  /** Refreshes one symbol. @throws the source's typed error, or Error when the data cannot give a state (the last good state is kept). */
   async refreshSymbol (symbol: string): Promise<void> {
     const now = (this.#o.nowMs ?? Date.now)()
     const status = this.#status.get(symbol) ?? { bars: 0 }

@@ -13,6 +13,10 @@
  * Every attempt has a deadline of `timeoutMs` for headers and body (AbortController).
  */
 import { request } from 'undici'
+import type {
+  Instrument, InstrumentsQuery, Kline, KlineHistory, KlineHistoryQuery, KlinesQuery, MarketDataSource, Orderbook,
+  OrderbookQuery, RecentTradesQuery, Ticker, TickersQuery, Trade
+} from '../market-data.js'
 import { resolveClientOptions, type BybitClientOptions, type ResolvedClientOptions } from './client-options.js'
 import {
   BybitError, BybitHttpError, BybitNetworkError, BybitParseError, BybitRateLimitError, BybitTimeoutError, BybitVenueError,
@@ -23,9 +27,8 @@ import {
   parseEnvelope, parseInstrumentsResult, parseJsonBody, parseKlineResult, parseOrderbookResult,
   parseRecentTradesResult, parseTickersResult
 } from './parse.js'
-import type { Instrument, Kline, KlineHistory, Orderbook, Ticker, Trade } from './records.js'
 import {
-  BYBIT_CATEGORIES, BYBIT_INTERVALS, BYBIT_PATHS, HEADER_LIMIT_RESET_TIMESTAMP, type BybitCategory, type BybitInterval
+  BYBIT_CATEGORIES, BYBIT_INTERVALS, BYBIT_PATHS, HEADER_LIMIT_RESET_TIMESTAMP, type BybitCategory
 } from './wire.js'
 
 export type { BybitClientOptions, RetryInfo } from './client-options.js'
@@ -53,8 +56,8 @@ function checkInteger (name: string, value: number | undefined, min: number, max
   if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`BybitClient: ${name} must be an integer in [${min}, ${max}] (got ${value})`)
 }
 
-/** Bybit v5 public market data; see the file comment for retries and timeouts. */
-export class BybitClient {
+/** Bybit v5 public market data, the venue's MarketDataSource; see the file comment for retries and timeouts. */
+export class BybitClient implements MarketDataSource {
   readonly options: ResolvedClientOptions
 
   /** @throws TypeError / RangeError naming the bad option. */
@@ -66,7 +69,7 @@ export class BybitClient {
    * One kline request: closed candles, ascending (the open one dropped).
    * @throws BybitError after retries; TypeError/RangeError for bad arguments.
    */
-  async getKlines (params: { category: BybitCategory, symbol: string, interval: BybitInterval, startMs?: number, endMs?: number, limit?: number }): Promise<Kline[]> {
+  async getKlines (params: KlinesQuery): Promise<Kline[]> {
     checkCategory(params.category)
     checkSymbol(params.symbol)
     if (!BYBIT_INTERVALS.includes(params.interval)) throw new TypeError(`BybitClient: interval must be one of ${BYBIT_INTERVALS.join(', ')} (got ${JSON.stringify(params.interval)})`)
@@ -87,7 +90,7 @@ export class BybitClient {
    * minus 1 ms to get only bars closed by that boundary (the open candle is always dropped).
    * @throws BybitError after retries; RangeError when bars is not a positive integer.
    */
-  async getKlineHistory (params: { category: BybitCategory, symbol: string, interval: BybitInterval, bars: number, endMs?: number }): Promise<KlineHistory> {
+  async getKlineHistory (params: KlineHistoryQuery): Promise<KlineHistory> {
     checkInteger('bars', params.bars, 1, MAX_PAGE_LIMIT * MAX_PAGES)
     const byStart = new Map<number, Kline>()
     let endMs = params.endMs
@@ -96,18 +99,18 @@ export class BybitClient {
       const klines = await this.getKlines({ category: params.category, symbol: params.symbol, interval: params.interval, endMs, limit })
       let added = 0
       for (const kline of klines) {
-        if (endMs !== undefined && kline.startMs > endMs) continue
-        if (!byStart.has(kline.startMs)) { byStart.set(kline.startMs, kline); added++ }
+        if (endMs !== undefined && kline.openTimeMs > endMs) continue
+        if (!byStart.has(kline.openTimeMs)) { byStart.set(kline.openTimeMs, kline); added++ }
       }
       if (added === 0) break
-      endMs = klines[0].startMs - 1
+      endMs = klines[0].openTimeMs - 1
     }
-    const klines = [...byStart.values()].sort((a, b) => a.startMs - b.startMs).slice(-params.bars)
+    const klines = [...byStart.values()].sort((a, b) => a.openTimeMs - b.openTimeMs).slice(-params.bars)
     return { klines, gaps: findKlineGaps(klines, params.interval) }
   }
 
   /** Tickers of the category, or of one symbol. @throws BybitError after retries. */
-  async getTickers (params: { category: BybitCategory, symbol?: string }): Promise<Ticker[]> {
+  async getTickers (params: TickersQuery): Promise<Ticker[]> {
     checkCategory(params.category)
     if (params.symbol !== undefined) checkSymbol(params.symbol)
     const { result, timeMs } = await this.get(BYBIT_PATHS.tickers, { category: params.category, symbol: params.symbol })
@@ -115,7 +118,7 @@ export class BybitClient {
   }
 
   /** Order-book snapshot, `limit` levels a side (1-1000 for linear/inverse, 1-200 spot). @throws BybitError after retries. */
-  async getOrderbook (params: { category: BybitCategory, symbol: string, limit?: number }): Promise<Orderbook> {
+  async getOrderbook (params: OrderbookQuery): Promise<Orderbook> {
     checkCategory(params.category)
     checkSymbol(params.symbol)
     checkInteger('limit', params.limit, 1, MAX_PAGE_LIMIT)
@@ -128,7 +131,7 @@ export class BybitClient {
    * `limit` is the page size (default 1000).
    * @throws BybitError after retries; BybitParseError when Bybit repeats a cursor.
    */
-  async getInstruments (params: { category: BybitCategory, symbol?: string, limit?: number }): Promise<Instrument[]> {
+  async getInstruments (params: InstrumentsQuery): Promise<Instrument[]> {
     checkCategory(params.category)
     if (params.symbol !== undefined) checkSymbol(params.symbol)
     checkInteger('limit', params.limit, 1, MAX_PAGE_LIMIT)
@@ -148,7 +151,7 @@ export class BybitClient {
   }
 
   /** Latest public trades, ascending; `side` is the taker side. @throws BybitError after retries. */
-  async getRecentTrades (params: { category: BybitCategory, symbol: string, limit?: number }): Promise<Trade[]> {
+  async getRecentTrades (params: RecentTradesQuery): Promise<Trade[]> {
     checkCategory(params.category)
     checkSymbol(params.symbol)
     checkInteger('limit', params.limit, 1, MAX_PAGE_LIMIT)

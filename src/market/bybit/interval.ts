@@ -4,7 +4,7 @@
  * monthly bars on the 1st, 00:00 UTC; only the length from a bar's start matters here.
  */
 import type { BybitInterval } from './wire.js'
-import type { Kline, KlineGap } from './records.js'
+import type { Kline, KlineGap } from '../market-data.js'
 
 const MINUTE_MS = 60_000
 const DAY_MS = 1_440 * MINUTE_MS
@@ -41,8 +41,8 @@ export function missingBarsBetween (prevStartMs: number, nextStartMs: number, in
 export function findKlineGaps (klines: readonly Kline[], interval: BybitInterval): KlineGap[] {
   const gaps: KlineGap[] = []
   for (let i = 1; i < klines.length; i++) {
-    const missingBars = missingBarsBetween(klines[i - 1].startMs, klines[i].startMs, interval)
-    if (missingBars > 0) gaps.push({ afterMs: klines[i - 1].startMs, missingBars })
+    const missingBars = missingBarsBetween(klines[i - 1].openTimeMs, klines[i].openTimeMs, interval)
+    if (missingBars > 0) gaps.push({ afterMs: klines[i - 1].openTimeMs, missingBars })
   }
   return gaps
 }

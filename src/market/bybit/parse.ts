@@ -1,5 +1,5 @@
 /**
- * Pure functions turning Bybit v5 JSON (unknown) into our records (`records.ts`). Numeric strings
+ * Pure functions turning Bybit v5 JSON (unknown) into our records (`../market-data.ts`). Numeric strings
  * become numbers once, here; a malformed value throws a BybitParseError whose `field` names it
  * (`result.list[3][4] (close)`). Shapes: Bybit v5 docs and ../shared/data/bybit-samples/SHAPES.md.
  * No I/O, no clock: the response time comes from the envelope.
@@ -8,8 +8,9 @@ import {
   arrayAt, booleanAt, decimalAt, fail, integerAt, jsonIntegerAt, objectAt, optionalDecimalAt,
   optionalIntegerAt, stringAt
 } from './parse-fields.js'
+import type { Side } from '../../domain/units.js'
+import type { Instrument, Kline, Level, Orderbook, Ticker, Trade } from '../market-data.js'
 import { intervalEndMs } from './interval.js'
-import type { Instrument, Kline, Level, Orderbook, Ticker, Trade } from './records.js'
 import { BYBIT_CATEGORIES, BYBIT_PATHS, type BybitCategory, type BybitInterval } from './wire.js'
 
 /** A REST envelope: `ok` with its result and response time, or Bybit's error code and message. */
@@ -70,18 +71,18 @@ export function parseKlineResult (
     const cells = arrayAt(row, endpoint, rowPath)
     if (cells.length !== KLINE_COLUMNS.length) fail(endpoint, rowPath, `must have ${KLINE_COLUMNS.length} columns (got ${cells.length})`)
     const at = (j: number): string => `${rowPath}[${j}] (${KLINE_COLUMNS[j]})`
-    const startMs = integerAt(cells[0], endpoint, at(0))
+    const openTimeMs = integerAt(cells[0], endpoint, at(0))
     const [open, high, low, close] = [1, 2, 3, 4].map((j) => decimalAt(cells[j], endpoint, at(j), 'positive'))
     const volume = decimalAt(cells[5], endpoint, at(5), 'nonNegative')
     const turnover = decimalAt(cells[6], endpoint, at(6), 'nonNegative')
     const inverse = category === 'inverse'
-    return { startMs, open, high, low, close, volumeBase: inverse ? turnover : volume, turnoverQuote: inverse ? volume : turnover }
+    return { openTimeMs, open, high, low, close, volumeBase: inverse ? turnover : volume, turnoverQuote: inverse ? volume : turnover }
   })
-  const ascending = klines.map((k, i) => ({ k, i })).sort((x, y) => x.k.startMs - y.k.startMs)
+  const ascending = klines.map((k, i) => ({ k, i })).sort((x, y) => x.k.openTimeMs - y.k.openTimeMs)
   for (let j = 1; j < ascending.length; j++) {
-    if (ascending[j].k.startMs === ascending[j - 1].k.startMs) fail(endpoint, `${path}.list[${ascending[j].i}][0] (startTime)`, `duplicates another row (${ascending[j].k.startMs})`)
+    if (ascending[j].k.openTimeMs === ascending[j - 1].k.openTimeMs) fail(endpoint, `${path}.list[${ascending[j].i}][0] (startTime)`, `duplicates another row (${ascending[j].k.openTimeMs})`)
   }
-  return ascending.map(({ k }) => k).filter((k) => intervalEndMs(k.startMs, options.interval) <= options.responseTimeMs)
+  return ascending.map(({ k }) => k).filter((k) => intervalEndMs(k.openTimeMs, options.interval) <= options.responseTimeMs)
 }
 
 function parseLevels (value: unknown, category: BybitCategory, side: 'bid' | 'ask', endpoint: string, path: string): Level[] {
@@ -207,7 +208,8 @@ export function parseInstrumentsResult (
   return { instruments, nextPageCursor: cursor }
 }
 
-function sideOf (value: unknown, endpoint: string, path: string): 'buy' | 'sell' {
+/** Bybit's taker side (`Buy` / `Sell`) as ours. */
+function sideOf (value: unknown, endpoint: string, path: string): Side {
   if (value === 'Buy') return 'buy'
   if (value === 'Sell') return 'sell'
   return fail(endpoint, path, `must be "Buy" or "Sell" (got ${JSON.stringify(value)})`)
@@ -220,7 +222,7 @@ export function sortTradesAscending (trades: Trade[]): Trade[] {
     .map(({ trade }) => trade)
 }
 
-function makeTrade (fields: { tsMs: number, symbol: string, side: 'buy' | 'sell', size: number, priceQuote: number, id: string, seq?: number }, category: BybitCategory): Trade {
+function makeTrade (fields: { tsMs: number, symbol: string, side: Side, size: number, priceQuote: number, id: string, seq?: number }, category: BybitCategory): Trade {
   const trade: Trade = {
     tsMs: fields.tsMs,
     symbol: fields.symbol,

@@ -6,7 +6,7 @@
  * prefix is compacted once it reaches `capacity`). Appends in time order are O(1); a late trade costs
  * O(distance from the newest).
  */
-import type { Trade } from './records.js'
+import type { Trade } from '../market-data.js'
 
 export class TradeBuffer {
   readonly capacity: number

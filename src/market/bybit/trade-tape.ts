@@ -11,9 +11,8 @@
  * events and state, never exceptions; timers are unref()ed and cleared by stop().
  */
 import { WebSocket } from 'undici'
-import type { BybitClient } from './client.js'
+import type { MarketDataSource, TapeState, TradeFeed, Trade } from '../market-data.js'
 import { parseWsMessage } from './parse.js'
-import type { Trade } from './records.js'
 import { TradeBuffer } from './trade-buffer.js'
 import { publicTradeTopic, type BybitCategory, type WireWsRequest } from './wire.js'
 
@@ -35,7 +34,7 @@ export interface TradeTapeOptions {
   wsUrl: string
   symbols: readonly string[]
   /** gap fill after a reconnect */
-  client: Pick<BybitClient, 'getRecentTrades'>
+  client: Pick<MarketDataSource, 'getRecentTrades'>
   category: BybitCategory
   /** default 200_000 */
   maxTradesPerSymbol?: number
@@ -54,18 +53,6 @@ export interface TradeTapeOptions {
   onEvent?: (event: TapeEvent) => void
 }
 
-export interface TapeState {
-  connected: boolean
-  /** connections opened after the first one */
-  reconnects: number
-  /** connection attempts that failed before opening */
-  connectFailures: number
-  /** gaps a recent-trade fill could not prove closed */
-  unfilledGaps: number
-  lastMessageMs?: number
-  tradesBySymbol: Record<string, number>
-}
-
 /** Topics per subscribe request (Bybit spot accepts at most 10). */
 const TOPICS_PER_REQUEST = 10
 const CLOSE_WAIT_MS = 1000
@@ -75,7 +62,7 @@ function positiveInteger (name: string, value: number): number {
   return value
 }
 
-export class TradeTape {
+export class TradeTape implements TradeFeed {
   private readonly options: Readonly<Required<Omit<TradeTapeOptions, 'onEvent'>>> & Pick<TradeTapeOptions, 'onEvent'>
   private readonly buffers = new Map<string, TradeBuffer>()
   private socket: WebSocket | undefined

@@ -43,7 +43,7 @@ t.test('getKlines: the fake linear BTCUSDT equals the recorded CSV (volume and t
   const col = columnIndices(table, ['start_time_ms', 'open', 'high', 'low', 'close', 'volume', 'turnover'] as const, 'klines_1m.csv')
   // fake-bybit/symbols.ts: BTCUSDT divisor 1: price as recorded, volumeBase = turnover (BTC), turnoverQuote = volume (USD)
   const expected = table.rows.slice(-4).map((row) => ({
-    startMs: Number(row[col.start_time_ms]),
+    openTimeMs: Number(row[col.start_time_ms]),
     open: Number(row[col.open]),
     high: Number(row[col.high]),
     low: Number(row[col.low]),
@@ -62,13 +62,13 @@ t.test('getKlineHistory pages backwards with end until N closed bars, then stops
   const { client } = clientOn(fake)
   const history = await client.getKlineHistory({ category: 'linear', symbol: 'BTCUSDT', interval: '1', bars: 2012 })
   t.equal(history.klines.length, 2012, 'all 2,012 recorded bars (PROVENANCE.md)')
-  t.equal(history.klines[0].startMs, 1742419260000, 'first recorded bar 2025-03-19 21:21 UTC')
-  t.ok(history.klines.every((k, i) => i === 0 || k.startMs - history.klines[i - 1].startMs === MINUTE_MS), 'ascending, contiguous, no duplicates')
+  t.equal(history.klines[0].openTimeMs, 1742419260000, 'first recorded bar 2025-03-19 21:21 UTC')
+  t.ok(history.klines.every((k, i) => i === 0 || k.openTimeMs - history.klines[i - 1].openTimeMs === MINUTE_MS), 'ascending, contiguous, no duplicates')
   t.strictSame(history.gaps, [])
   const requests = klineRequests(fake)
   t.strictSame(requests.map((r) => r.query.limit), ['1000', '1000', '14'], '999 + 1000 closed bars, then 13 more (+1)')
   t.equal(requests[0].query.end, undefined, 'first page: latest')
-  t.equal(Number(requests[1].query.end), history.klines[1013].startMs - 1, 'second page ends 1 ms before the oldest bar so far')
+  t.equal(Number(requests[1].query.end), history.klines[1013].openTimeMs - 1, 'second page ends 1 ms before the oldest bar so far')
 
   const more = await client.getKlineHistory({ category: 'linear', symbol: 'BTCUSDT', interval: '1', bars: 2500 })
   t.equal(more.klines.length, 2012, 'asking for more than exist returns what exists')
@@ -77,7 +77,7 @@ t.test('getKlineHistory pages backwards with end until N closed bars, then stops
   const endMs = 1742419260000 + 100 * MINUTE_MS
   const ending = await client.getKlineHistory({ category: 'linear', symbol: 'BTCUSDT', interval: '5', bars: 10, endMs })
   const lastStartMs = Math.floor(endMs / (5 * MINUTE_MS)) * 5 * MINUTE_MS
-  t.strictSame(ending.klines.map((k) => k.startMs), Array.from({ length: 10 }, (_, i) => lastStartMs - (9 - i) * 5 * MINUTE_MS),
+  t.strictSame(ending.klines.map((k) => k.openTimeMs), Array.from({ length: 10 }, (_, i) => lastStartMs - (9 - i) * 5 * MINUTE_MS),
     'endMs: the 10 five-minute bars whose start is <= endMs (the last one contains endMs)')
 })
 
@@ -89,8 +89,8 @@ t.test('getKlineHistory reports a hole in the klines as a gap', async (t) => {
   t.equal(history.klines.length, 600, 'paging continues past the hole')
   t.equal(history.gaps.length, 1)
   t.equal(history.gaps[0].missingBars, 7, '7 bars missing')
-  const after = history.klines.findIndex((k) => k.startMs === history.gaps[0].afterMs)
-  t.equal(history.klines[after + 1].startMs - history.klines[after].startMs, 8 * MINUTE_MS, 'the next bar is 8 minutes later')
+  const after = history.klines.findIndex((k) => k.openTimeMs === history.gaps[0].afterMs)
+  t.equal(history.klines[after + 1].openTimeMs - history.klines[after].openTimeMs, 8 * MINUTE_MS, 'the next bar is 8 minutes later')
 })
 
 t.test('rate limit retCode 10006: waits until X-Bapi-Limit-Reset-Timestamp, capped', async (t) => {

@@ -114,7 +114,7 @@ t.test('property: any order of closed and open rows gives ascending closed bars 
       const responseTimeMs = base + nowOffsetMs
       const klines = parseKlineResult({ symbol: 'X', category: 'spot', list: rows }, { interval: '1', responseTimeMs })
       const expected = offsets.map((i) => base + i * minute).filter((s) => s + minute <= responseTimeMs).sort((a, b) => a - b)
-      return JSON.stringify(klines.map((k) => k.startMs)) === JSON.stringify(expected)
+      return JSON.stringify(klines.map((k) => k.openTimeMs)) === JSON.stringify(expected)
     }
   ), { seed: 20250318, numRuns: 300 })
   t.pass('300 seeded cases')

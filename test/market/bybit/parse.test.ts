@@ -7,7 +7,7 @@ import {
 } from '../../../src/market/bybit/parse.js'
 import { BybitParseError } from '../../../src/market/bybit/errors.js'
 import { findKlineGaps } from '../../../src/market/bybit/interval.js'
-import type { Kline } from '../../../src/market/bybit/records.js'
+import type { Kline } from '../../../src/market/market-data.js'
 import { DATA_DIR, readSample } from './samples.js'
 
 const RAW_INVERSE = 'bybit-samples/raw-captured/kline.inverse.BTCUSD.1m.200bars.20250318.json'
@@ -26,11 +26,11 @@ t.test('raw inverse capture: envelope numbers, 200 rows -> 199 closed bars ascen
   t.equal(timeMs, Date.UTC(2025, 2, 18, 5, 9, 50, 30), 'time is the JSON number of the capture')
   const klines = parseKlineResult(result, { interval: '1', responseTimeMs: timeMs })
   t.equal(klines.length, 199, 'list[0] (05:09, still open at 05:09:50) dropped')
-  t.equal(klines[0].startMs, 1742262600000, 'first = last row of the newest-first list')
-  t.equal(klines[198].startMs, 1742274480000, 'last = 05:08, list[1]')
-  t.ok(klines.every((k, i) => i === 0 || k.startMs - klines[i - 1].startMs === 60_000), 'ascending, one minute apart')
+  t.equal(klines[0].openTimeMs, 1742262600000, 'first = last row of the newest-first list')
+  t.equal(klines[198].openTimeMs, 1742274480000, 'last = 05:08, list[1]')
+  t.ok(klines.every((k, i) => i === 0 || k.openTimeMs - klines[i - 1].openTimeMs === 60_000), 'ascending, one minute apart')
   // list[1] of the capture: ["1742274480000","83008.5","83013.1","83004.1","83012.6","12131","0.14613801"]
-  t.strictSame(klines[198], { startMs: 1742274480000, open: 83008.5, high: 83013.1, low: 83004.1, close: 83012.6, volumeBase: 0.14613801, turnoverQuote: 12131 },
+  t.strictSame(klines[198], { openTimeMs: 1742274480000, open: 83008.5, high: 83013.1, low: 83004.1, close: 83012.6, volumeBase: 0.14613801, turnoverQuote: 12131 },
     'inverse: volumeBase = turnover (BTC), turnoverQuote = volume (USD contracts); exact decimal conversion')
   // PROVENANCE.md (bybit-btcusd-inverse-1m-klines): (volume / close) / turnover has median 1.000002
   const ratios = klines.filter((k) => k.volumeBase > 0).map((k) => k.turnoverQuote / k.close / k.volumeBase).sort((a, b) => a - b)
@@ -46,7 +46,7 @@ t.test('four 1000-bar raw responses: closed bars merged equal the 2,012-row merg
     const klines = parseKlineResult(result, { interval: '1', responseTimeMs: timeMs })
     t.equal(klines.length, 999, `${file}: 1000 rows, the open candle dropped`)
     t.strictSame(findKlineGaps(klines, '1'), [], `${file}: no gaps`)
-    for (const k of klines) byStart.set(k.startMs, k)
+    for (const k of klines) byStart.set(k.openTimeMs, k)
   }
   // PROVENANCE.md: the CSV is the union, later response wins, open bar of the newest dropped; 2,012 bars
   const table = await readCsv(path.join(DATA_DIR, folder, 'klines_1m.csv'))
@@ -65,14 +65,14 @@ t.test('four 1000-bar raw responses: closed bars merged equal the 2,012-row merg
 t.test('docs kline example (inverse, 1 h rows) and ccxt linear capture (result only)', async (t) => {
   const docs = okEnvelope(readSample('bybit-samples/docs-examples/kline.json'), '/v5/market/kline')
   const docsKlines = parseKlineResult(docs.result, { interval: '60', responseTimeMs: docs.timeMs })
-  t.strictSame(docsKlines.map((k) => k.startMs), [1670601600000, 1670605200000, 1670608800000], 'reversed to ascending; all closed (time is 2022-12-26)')
-  t.strictSame(docsKlines[2], { startMs: 1670608800000, open: 17071, high: 17073, low: 17027, close: 17055.5, volumeBase: 15.74462667, turnoverQuote: 268611 })
+  t.strictSame(docsKlines.map((k) => k.openTimeMs), [1670601600000, 1670605200000, 1670608800000], 'reversed to ascending; all closed (time is 2022-12-26)')
+  t.strictSame(docsKlines[2], { openTimeMs: 1670608800000, open: 17071, high: 17073, low: 17027, close: 17055.5, volumeBase: 15.74462667, turnoverQuote: 268611 })
 
   const ccxt = readSample('bybit-samples/ccxt-captured/kline.linear.BTCUSDT.1h.json')
   const error = t.throws(() => parseEnvelope(ccxt, '/v5/market/kline')) as BybitParseError
   t.equal(error.field, 'retCode', 'ccxt stringified retCode "0": the envelope is rejected, naming retCode')
   const klines = parseKlineResult(ccxt.result, { interval: '60', responseTimeMs: Number(ccxt.time) })
-  t.strictSame(klines[2], { startMs: 1706637600000, open: 43376.1, high: 43474.1, low: 43264.8, close: 43352.8, volumeBase: 1575.305, turnoverQuote: 68345898.1407 },
+  t.strictSame(klines[2], { openTimeMs: 1706637600000, open: 43376.1, high: 43474.1, low: 43264.8, close: 43352.8, volumeBase: 1575.305, turnoverQuote: 68345898.1407 },
     'linear: volumeBase = volume, turnoverQuote = turnover')
 })
 

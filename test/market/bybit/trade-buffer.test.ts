@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { TradeBuffer } from '../../../src/market/bybit/trade-buffer.js'
-import type { Trade } from '../../../src/market/bybit/records.js'
+import type { Trade } from '../../../src/market/market-data.js'
 
 const trade = (id: string, tsMs: number): Trade => ({ tsMs, symbol: 'BTCUSDT', side: 'buy', sizeBase: 1, priceQuote: 100, id })
 
