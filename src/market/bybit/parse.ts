@@ -1,17 +1,20 @@
 /**
- * Pure functions turning Bybit v5 JSON (unknown) into our records (`../market-data.ts`). Numeric strings
- * become numbers once, here; a malformed value throws a BybitParseError whose `field` names it
- * (`result.list[3][4] (close)`). Shapes: Bybit v5 docs and ../shared/data/bybit-samples/SHAPES.md.
+ * Pure functions turning Bybit v5 JSON (unknown) into our records (`../market-data.ts`): each
+ * checks the value against its wire schema (`wire.ts`), then converts numeric strings to numbers
+ * once, here, and maps Bybit's names and units to ours (taker side `Buy`/`Sell` -> `buy`/`sell`,
+ * inverse contracts -> base units). A malformed value throws a BybitParseError whose `field` names
+ * it (`result.list[3][4] (close)`). Shapes: Bybit v5 docs and ../shared/data/bybit-samples/SHAPES.md.
  * No I/O, no clock: the response time comes from the envelope.
  */
-import {
-  arrayAt, booleanAt, decimalAt, fail, integerAt, jsonIntegerAt, objectAt, optionalDecimalAt,
-  optionalIntegerAt, stringAt
-} from './parse-fields.js'
 import type { Side } from '../../domain/units.js'
 import type { Instrument, Kline, Level, Orderbook, Ticker, Trade } from '../market-data.js'
 import { intervalEndMs } from './interval.js'
-import { BYBIT_CATEGORIES, BYBIT_PATHS, type BybitCategory, type BybitInterval } from './wire.js'
+import {
+  BYBIT_CATEGORIES, BYBIT_PATHS, WireEnvelopeHead, WireEnvelopeOk, WireInstrumentList, WireInstrumentsResult, WireKlineResult,
+  WireOrderbookResult, WireRecentTradeResult, WireSpotInstrumentList, WireTickersResult, WireWsMessage, WireWsOpResponse,
+  WireWsTradeMessage, type BybitCategory, type BybitInterval, type WireLevel, type WireTicker
+} from './wire.js'
+import { at, checkWire, decimalAt, fail, integerAt, optionalDecimalAt, optionalIntegerAt } from './wire-check.js'
 
 /** A REST envelope: `ok` with its result and response time, or Bybit's error code and message. */
 export type Envelope =
@@ -33,20 +36,16 @@ export function parseJsonBody (text: string, endpoint: string): unknown {
  * @throws BybitParseError naming `retCode`, `retMsg`, `time` or `result`.
  */
 export function parseEnvelope (json: unknown, endpoint: string): Envelope {
-  const root = objectAt(json, endpoint, 'body')
-  const retCode = jsonIntegerAt(root.retCode, endpoint, 'retCode')
-  const retMsg = typeof root.retMsg === 'string' ? root.retMsg : fail(endpoint, 'retMsg', 'must be a string')
-  if (retCode !== 0) return { ok: false, retCode, retMsg }
-  const timeMs = jsonIntegerAt(root.time, endpoint, 'time')
-  objectAt(root.result, endpoint, 'result')
-  return { ok: true, result: root.result, retMsg, timeMs }
+  const where = { root: 'body', prefix: '' }
+  const head = checkWire(WireEnvelopeHead, json, endpoint, where)
+  if (head.retCode !== 0) return { ok: false, retCode: head.retCode, retMsg: head.retMsg }
+  const ok = checkWire(WireEnvelopeOk, json, endpoint, where)
+  return { ok: true, result: ok.result, retMsg: head.retMsg, timeMs: ok.time }
 }
 
-function categoryOf (node: Record<string, unknown>, fallback: BybitCategory | undefined, endpoint: string, path: string): BybitCategory {
-  const value = node.category
-  if ((BYBIT_CATEGORIES as readonly unknown[]).includes(value)) return value as BybitCategory
-  if (value === undefined && fallback !== undefined) return fallback
-  return fail(endpoint, `${path}.category`, `must be one of ${BYBIT_CATEGORIES.join(', ')} (got ${JSON.stringify(value)})`)
+/** The result's own category, else the one asked for. */
+function categoryOf (category: BybitCategory | undefined, fallback: BybitCategory | undefined, endpoint: string, path: string): BybitCategory {
+  return category ?? fallback ?? fail(endpoint, `${path}.category`, `must be one of ${BYBIT_CATEGORIES.join(', ')} (missing)`)
 }
 
 const KLINE_COLUMNS = ['startTime', 'open', 'high', 'low', 'close', 'volume', 'turnover'] as const
@@ -63,18 +62,14 @@ export function parseKlineResult (
   path = 'result'
 ): Kline[] {
   const endpoint = BYBIT_PATHS.kline
-  const node = objectAt(result, endpoint, path)
-  const category = categoryOf(node, options.category, endpoint, path)
-  const rows = arrayAt(node.list, endpoint, `${path}.list`)
-  const klines = rows.map((row, i): Kline => {
-    const rowPath = `${path}.list[${i}]`
-    const cells = arrayAt(row, endpoint, rowPath)
-    if (cells.length !== KLINE_COLUMNS.length) fail(endpoint, rowPath, `must have ${KLINE_COLUMNS.length} columns (got ${cells.length})`)
-    const at = (j: number): string => `${rowPath}[${j}] (${KLINE_COLUMNS[j]})`
-    const openTimeMs = integerAt(cells[0], endpoint, at(0))
-    const [open, high, low, close] = [1, 2, 3, 4].map((j) => decimalAt(cells[j], endpoint, at(j), 'positive'))
-    const volume = decimalAt(cells[5], endpoint, at(5), 'nonNegative')
-    const turnover = decimalAt(cells[6], endpoint, at(6), 'nonNegative')
+  const node = checkWire(WireKlineResult, result, endpoint, at(path))
+  const category = categoryOf(node.category, options.category, endpoint, path)
+  const klines = node.list.map(([startTime, ...columns], i): Kline => {
+    const column = (j: number): string => `${path}.list[${i}][${j}] (${KLINE_COLUMNS[j]})`
+    const openTimeMs = integerAt(startTime, endpoint, column(0))
+    const [open, high, low, close] = columns.slice(0, 4).map((text, j) => decimalAt(text, endpoint, column(j + 1), 'positive'))
+    const volume = decimalAt(columns[4], endpoint, column(5), 'nonNegative')
+    const turnover = decimalAt(columns[5], endpoint, column(6), 'nonNegative')
     const inverse = category === 'inverse'
     return { openTimeMs, open, high, low, close, volumeBase: inverse ? turnover : volume, turnoverQuote: inverse ? volume : turnover }
   })
@@ -85,13 +80,12 @@ export function parseKlineResult (
   return ascending.map(({ k }) => k).filter((k) => intervalEndMs(k.openTimeMs, options.interval) <= options.responseTimeMs)
 }
 
-function parseLevels (value: unknown, category: BybitCategory, side: 'bid' | 'ask', endpoint: string, path: string): Level[] {
-  const levels = arrayAt(value, endpoint, path).map((row, i): Level => {
-    const cells = arrayAt(row, endpoint, `${path}[${i}]`)
-    const priceQuote = decimalAt(cells[0], endpoint, `${path}[${i}][0] (price)`, 'positive')
-    const sizeVenue = decimalAt(cells[1], endpoint, `${path}[${i}][1] (size)`, 'nonNegative')
+function parseLevels (rows: readonly WireLevel[], category: BybitCategory, side: 'bid' | 'ask', endpoint: string, path: string): Level[] {
+  const levels = rows.map(([price, size], i): Level => {
+    const priceQuote = decimalAt(price, endpoint, `${path}[${i}][0] (price)`, 'positive')
+    const sizeVenue = decimalAt(size, endpoint, `${path}[${i}][1] (size)`, 'nonNegative')
     const sizeBase = category === 'inverse' ? sizeVenue / priceQuote : sizeVenue
-    return { price: cells[0] as string, size: cells[1] as string, priceQuote, sizeBase }
+    return { price, size, priceQuote, sizeBase }
   })
   for (let i = 1; i < levels.length; i++) {
     const ordered = side === 'bid' ? levels[i].priceQuote < levels[i - 1].priceQuote : levels[i].priceQuote > levels[i - 1].priceQuote
@@ -106,9 +100,9 @@ function parseLevels (value: unknown, category: BybitCategory, side: 'bid' | 'as
  */
 export function parseOrderbookResult (result: unknown, options: { category: BybitCategory }, path = 'result'): Orderbook {
   const endpoint = BYBIT_PATHS.orderbook
-  const node = objectAt(result, endpoint, path)
+  const node = checkWire(WireOrderbookResult, result, endpoint, at(path))
   const book: Orderbook = {
-    symbol: stringAt(node.s, endpoint, `${path}.s`),
+    symbol: node.s,
     category: options.category,
     tsMs: integerAt(node.ts, endpoint, `${path}.ts`),
     updateId: integerAt(node.u, endpoint, `${path}.u`),
@@ -127,13 +121,12 @@ export function parseOrderbookResult (result: unknown, options: { category: Bybi
  */
 export function parseTickersResult (result: unknown, options: { responseTimeMs: number, category?: BybitCategory }, path = 'result'): Ticker[] {
   const endpoint = BYBIT_PATHS.tickers
-  const node = objectAt(result, endpoint, path)
-  const category = categoryOf(node, options.category, endpoint, path)
+  const node = checkWire(WireTickersResult, result, endpoint, at(path))
+  const category = categoryOf(node.category, options.category, endpoint, path)
   const inverse = category === 'inverse'
-  return arrayAt(node.list, endpoint, `${path}.list`).map((item, i): Ticker => {
+  return node.list.map((row, i): Ticker => {
     const p = `${path}.list[${i}]`
-    const row = objectAt(item, endpoint, p)
-    const num = (key: string, bound: 'any' | 'nonNegative' | 'positive' = 'nonNegative'): number | undefined =>
+    const num = (key: Exclude<keyof WireTicker, 'symbol'>, bound: 'any' | 'nonNegative' | 'positive' = 'nonNegative'): number | undefined =>
       optionalDecimalAt(row[key], endpoint, `${p}.${key}`, bound)
     const toBase = (size: number | undefined, price: number | undefined): number | undefined =>
       size === undefined ? undefined : inverse ? (price !== undefined && price > 0 ? size / price : undefined) : size
@@ -142,7 +135,7 @@ export function parseTickersResult (result: unknown, options: { responseTimeMs: 
     const volume24h = num('volume24h')
     const turnover24h = num('turnover24h')
     const ticker: Ticker = {
-      symbol: stringAt(row.symbol, endpoint, `${p}.symbol`),
+      symbol: row.symbol,
       category,
       tsMs: options.responseTimeMs,
       lastPriceQuote: num('lastPrice'),
@@ -172,33 +165,35 @@ export function parseInstrumentsResult (
   path = 'result'
 ): { instruments: Instrument[], nextPageCursor: string } {
   const endpoint = BYBIT_PATHS.instruments
-  const node = objectAt(result, endpoint, path)
-  const category = categoryOf(node, options.category, endpoint, path)
+  const node = checkWire(WireInstrumentsResult, result, endpoint, at(path))
+  const category = categoryOf(node.category, options.category, endpoint, path)
   const cursor = node.nextPageCursor ?? ''
-  if (typeof cursor !== 'string') fail(endpoint, `${path}.nextPageCursor`, 'must be a string')
-  const instruments = arrayAt(node.list, endpoint, `${path}.list`).map((item, i): Instrument => {
+  const spot = category === 'spot'
+  const list = spot
+    ? checkWire(WireSpotInstrumentList, node.list, endpoint, at(`${path}.list`)).map((row) => ({ ...row, step: row.lotSizeFilter.basePrecision, minNotional: row.lotSizeFilter.minOrderAmt }))
+    : checkWire(WireInstrumentList, node.list, endpoint, at(`${path}.list`)).map((row) => ({ ...row, step: row.lotSizeFilter.qtyStep, minNotional: row.lotSizeFilter.minNotionalValue }))
+  const stepKey = spot ? 'basePrecision' : 'qtyStep'
+  const notionalKey = spot ? 'minOrderAmt' : 'minNotionalValue'
+  const instruments = list.map((row, i): Instrument => {
     const p = `${path}.list[${i}]`
-    const row = objectAt(item, endpoint, p)
-    const price = objectAt(row.priceFilter, endpoint, `${p}.priceFilter`)
-    const lot = objectAt(row.lotSizeFilter, endpoint, `${p}.lotSizeFilter`)
-    const stepKey = category === 'spot' ? 'basePrecision' : 'qtyStep'
-    const notionalKey = category === 'spot' ? 'minOrderAmt' : 'minNotionalValue'
+    const price = row.priceFilter
+    const lot = row.lotSizeFilter
     const instrument: Instrument = {
-      symbol: stringAt(row.symbol, endpoint, `${p}.symbol`),
+      symbol: row.symbol,
       category,
-      status: stringAt(row.status, endpoint, `${p}.status`),
-      baseCoin: stringAt(row.baseCoin, endpoint, `${p}.baseCoin`),
-      quoteCoin: stringAt(row.quoteCoin, endpoint, `${p}.quoteCoin`),
+      status: row.status,
+      baseCoin: row.baseCoin,
+      quoteCoin: row.quoteCoin,
       qtyUnit: category === 'inverse' ? 'contracts' : 'base',
       tickSize: decimalAt(price.tickSize, endpoint, `${p}.priceFilter.tickSize`, 'positive'),
-      tickSizeText: price.tickSize as string,
-      qtyStep: decimalAt(lot[stepKey], endpoint, `${p}.lotSizeFilter.${stepKey}`, 'positive'),
-      qtyStepText: lot[stepKey] as string,
+      tickSizeText: price.tickSize,
+      qtyStep: decimalAt(row.step, endpoint, `${p}.lotSizeFilter.${stepKey}`, 'positive'),
+      qtyStepText: row.step,
       minOrderQty: decimalAt(lot.minOrderQty, endpoint, `${p}.lotSizeFilter.minOrderQty`, 'nonNegative'),
       maxOrderQty: decimalAt(lot.maxOrderQty, endpoint, `${p}.lotSizeFilter.maxOrderQty`, 'positive')
     }
     const optional = {
-      minNotionalValue: optionalDecimalAt(lot[notionalKey], endpoint, `${p}.lotSizeFilter.${notionalKey}`, 'nonNegative'),
+      minNotionalValue: optionalDecimalAt(row.minNotional, endpoint, `${p}.lotSizeFilter.${notionalKey}`, 'nonNegative'),
       minPriceQuote: optionalDecimalAt(price.minPrice, endpoint, `${p}.priceFilter.minPrice`, 'nonNegative'),
       maxPriceQuote: optionalDecimalAt(price.maxPrice, endpoint, `${p}.priceFilter.maxPrice`, 'positive')
     }
@@ -208,11 +203,9 @@ export function parseInstrumentsResult (
   return { instruments, nextPageCursor: cursor }
 }
 
-/** Bybit's taker side (`Buy` / `Sell`) as ours. */
-function sideOf (value: unknown, endpoint: string, path: string): Side {
-  if (value === 'Buy') return 'buy'
-  if (value === 'Sell') return 'sell'
-  return fail(endpoint, path, `must be "Buy" or "Sell" (got ${JSON.stringify(value)})`)
+/** Bybit's taker side (`Buy` / `Sell`, checked by the schema) as ours. */
+function sideOf (side: 'Buy' | 'Sell'): Side {
+  return side === 'Buy' ? 'buy' : 'sell'
 }
 
 /** Sorts trades ascending by time, then sequence, keeping Bybit's order for ties. */
@@ -242,18 +235,17 @@ function makeTrade (fields: { tsMs: number, symbol: string, side: Side, size: nu
  */
 export function parseRecentTradesResult (result: unknown, options: { category?: BybitCategory } = {}, path = 'result'): Trade[] {
   const endpoint = BYBIT_PATHS.recentTrade
-  const node = objectAt(result, endpoint, path)
-  const category = categoryOf(node, options.category, endpoint, path)
-  const trades = arrayAt(node.list, endpoint, `${path}.list`).map((item, i) => {
+  const node = checkWire(WireRecentTradeResult, result, endpoint, at(path))
+  const category = categoryOf(node.category, options.category, endpoint, path)
+  const trades = node.list.map((row, i) => {
     const p = `${path}.list[${i}]`
-    const row = objectAt(item, endpoint, p)
     return makeTrade({
       tsMs: integerAt(row.time, endpoint, `${p}.time`),
-      symbol: stringAt(row.symbol, endpoint, `${p}.symbol`),
-      side: sideOf(row.side, endpoint, `${p}.side`),
+      symbol: row.symbol,
+      side: sideOf(row.side),
       size: decimalAt(row.size, endpoint, `${p}.size`, 'positive'),
       priceQuote: decimalAt(row.price, endpoint, `${p}.price`, 'positive'),
-      id: stringAt(row.execId, endpoint, `${p}.execId`),
+      id: row.execId,
       seq: optionalIntegerAt(row.seq, endpoint, `${p}.seq`)
     }, category)
   })
@@ -273,27 +265,29 @@ export type WsMessage =
  */
 export function parseWsMessage (json: unknown, category: BybitCategory): WsMessage {
   const endpoint = 'ws'
-  const root = objectAt(json, endpoint, 'message')
+  const where = { root: 'message', prefix: '' }
+  const root: { topic?: unknown, op?: unknown } = checkWire(WireWsMessage, json, endpoint, where)
   if (typeof root.topic === 'string' && root.topic.startsWith('publicTrade.')) {
-    const symbol = root.topic.slice('publicTrade.'.length)
-    const trades = arrayAt(root.data, endpoint, 'data').map((item, i) => {
+    const message = checkWire(WireWsTradeMessage, json, endpoint, where)
+    const symbol = message.topic.slice('publicTrade.'.length)
+    const trades = message.data.map((row, i) => {
       const p = `data[${i}]`
-      const row = objectAt(item, endpoint, p)
       return makeTrade({
         tsMs: integerAt(row.T, endpoint, `${p}.T`),
-        symbol: stringAt(row.s, endpoint, `${p}.s`),
-        side: sideOf(row.S, endpoint, `${p}.S`),
+        symbol: row.s,
+        side: sideOf(row.S),
         size: decimalAt(row.v, endpoint, `${p}.v`, 'positive'),
         priceQuote: decimalAt(row.p, endpoint, `${p}.p`, 'positive'),
-        id: stringAt(row.i, endpoint, `${p}.i`),
+        id: row.i,
         seq: optionalIntegerAt(row.seq, endpoint, `${p}.seq`)
       }, category)
     })
-    return { kind: 'trades', symbol, tsMs: integerAt(root.ts, endpoint, 'ts'), trades: sortTradesAscending(trades) }
+    return { kind: 'trades', symbol, tsMs: integerAt(message.ts, endpoint, 'ts'), trades: sortTradesAscending(trades) }
   }
   if (typeof root.op === 'string') {
-    const success = root.success === undefined ? root.op === 'pong' : booleanAt(root.success, endpoint, 'success')
-    return { kind: 'op', op: root.op, success, retMsg: typeof root.ret_msg === 'string' ? root.ret_msg : '' }
+    const answer = checkWire(WireWsOpResponse, json, endpoint, where)
+    const success = answer.success ?? answer.op === 'pong'
+    return { kind: 'op', op: answer.op, success, retMsg: typeof answer.ret_msg === 'string' ? answer.ret_msg : '' }
   }
   return { kind: 'other' }
 }

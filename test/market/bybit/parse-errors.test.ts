@@ -90,6 +90,35 @@ t.test('broken orderbook, tickers, instruments, trades, WS messages', async (t) 
   throwsField(t, () => wsCase((r) => { r.data = {} }), 'data', 'WS data not an array')
 })
 
+t.test('messages name the rule broken and the value got; fields not read are not checked', async (t) => {
+  const json = readSample(RAW_INVERSE)
+  const kline = (breakIt: (r: any) => void): unknown => { const r = clone(json.result); breakIt(r); return parseKlineResult(r, { interval: '1', responseTimeMs: json.time }) }
+  t.throws(() => kline((r) => { r.list[3][4] = 'abc' }), { message: 'Bybit /v5/market/kline: result.list[3][4] (close) must be a decimal string (got "abc")' })
+  t.throws(() => kline((r) => { r.list[4].pop() }), { message: 'Bybit /v5/market/kline: result.list[4] must have 7 columns (got 6)' })
+  t.throws(() => kline((r) => { r.list[5][2] = '0' }), { message: 'Bybit /v5/market/kline: result.list[5][2] (high) must be > 0 (got 0)' })
+  t.throws(() => kline((r) => { r.list[1][4] = '1e400' }), { message: 'Bybit /v5/market/kline: result.list[1][4] (close) must be finite' })
+  t.throws(() => kline((r) => { r.list[1][0] = 1e20 }), { message: 'Bybit /v5/market/kline: result.list[1][0] (startTime) must be a safe integer (got 100000000000000000000)' })
+  t.throws(() => kline((r) => { delete r.list }), { message: 'Bybit /v5/market/kline: result.list must be an array (missing)' })
+  t.throws(() => kline((r) => { r.category = 'option' }), { message: 'Bybit /v5/market/kline: result.category must be one of linear, inverse, spot (got "option")' })
+  t.throws(() => parseEnvelope({ retCode: 0, retMsg: 'OK', result: [], time: 1 }, '/v5/market/kline'), { field: 'result', message: 'Bybit /v5/market/kline: result must be an object (got [])' })
+
+  const book = readSample('bybit-samples/docs-examples/orderbook.json').result
+  const short = clone(book)
+  short.b[0] = ['65485.47']
+  t.throws(() => parseOrderbookResult(short, { category: 'linear' }), { field: 'result.b[0]', message: 'Bybit /v5/market/orderbook: result.b[0] must have 2 columns (got 1)' }, 'a level is [price, size]')
+
+  const trades = clone(readSample('bybit-samples/docs-examples/recent-trade.json').result)
+  trades.list[0].isBlockTrade = 'no'
+  t.equal(parseRecentTradesResult(trades).length, 1, 'isBlockTrade is not read, so not checked')
+  const ws = clone(readSample('bybit-samples/docs-examples/ws.trade.00.json'))
+  ws.data[0].BT = 1
+  ws.type = 42
+  t.equal((parseWsMessage(ws, 'linear') as { trades: unknown[] }).trades.length, 1, 'BT and type are not read, so not checked')
+  t.strictSame(parseWsMessage({ op: 'ping', success: true, ret_msg: 5 }, 'linear'), { kind: 'op', op: 'ping', success: true, retMsg: '' }, 'a ret_msg that is not a string reads as ""')
+  throwsField(t, () => parseWsMessage({ op: 'subscribe', success: 'yes' }, 'linear'), 'success', 'WS success not a boolean')
+  throwsField(t, () => parseWsMessage([], 'linear'), 'message', 'WS message not an object')
+})
+
 t.test('open candle: dropped exactly when start + interval > response time', async (t) => {
   const row = (startMs: number): string[] => [String(startMs), '100', '101', '99', '100', '1', '100']
   const result = (startMs: number[]): object => ({ symbol: 'BTCUSDT', category: 'linear', list: startMs.map(row) })
