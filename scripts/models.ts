@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../src/config.js'
+import { isSymbol } from '../src/domain/symbol.js'
 import { modelFromRecord, MODEL_NAMES, type ModelName, type ModelRecord } from '../src/models/impact-model.js'
 import { ModelRegistry } from '../src/models/registry.js'
 import { createRedis, whenReady } from '../src/store/redis-connection.js'
@@ -17,7 +18,7 @@ async function main (): Promise<number> {
   const [command] = positionals
   const symbol = values.symbol ?? ''
   const name = values.name as ModelName | undefined
-  const valid = /^[A-Z0-9]{2,30}$/.test(symbol) && (
+  const valid = isSymbol(symbol) && (
     (command === 'publish' && values.file !== undefined) ||
     (command === 'rollback' && name !== undefined && MODEL_NAMES.includes(name) && values.version !== undefined) ||
     (command === 'versions' && name !== undefined && MODEL_NAMES.includes(name)))

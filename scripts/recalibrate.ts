@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
+import { isSymbol } from '../src/domain/symbol.js'
 import { loadConfig } from '../src/config.js'
 import { createRuntime } from '../src/runtime.js'
 
@@ -25,7 +26,7 @@ async function main (): Promise<number> {
   })
   const symbols = values.symbol ?? []
   const tapeMinutes = Number(values['tape-minutes'])
-  if (values.help === true || symbols.length === 0 || !symbols.every((s) => /^[A-Z0-9]{2,30}$/.test(s)) || !(tapeMinutes >= 0 && tapeMinutes <= 1440)) {
+  if (values.help === true || symbols.length === 0 || !symbols.every(isSymbol) || !(tapeMinutes >= 0 && tapeMinutes <= 1440)) {
     process.stderr.write(`${USAGE}\n`)
     return values.help === true ? 0 : 2
   }

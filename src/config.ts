@@ -1,6 +1,10 @@
 import { envSchema } from 'env-schema'
 import { validate as isCronExpression } from 'node-cron'
 import { Type, type Static } from '@sinclair/typebox'
+import { SYMBOL_PATTERN } from './domain/symbol.js'
+
+/** One symbol inside the comma-separated SYMBOLS list: SYMBOL_PATTERN without its anchors. */
+const SYMBOL_LIST_ITEM = SYMBOL_PATTERN.slice(1, -1)
 
 /**
  * Every setting the service reads, from environment variables. Validated once at start-up
@@ -21,7 +25,7 @@ export const ConfigSchema = Type.Object({
   BYBIT_CATEGORY: Type.Union([Type.Literal('linear'), Type.Literal('inverse'), Type.Literal('spot')], { default: 'linear' }),
   BYBIT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000 }),
   BYBIT_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 20, default: 4 }),
-  SYMBOLS: Type.String({ pattern: '^[A-Z0-9]{2,30}(,[A-Z0-9]{2,30})*$', default: 'BTCUSDT,ETHUSDT', description: 'comma-separated symbols whose market state and models are kept live' }),
+  SYMBOLS: Type.String({ pattern: `^${SYMBOL_LIST_ITEM}(,${SYMBOL_LIST_ITEM})*$`, default: 'BTCUSDT,ETHUSDT', description: 'comma-separated symbols whose market state and models are kept live' }),
   MARKET_REFRESH_CRON: Type.String({ minLength: 9, default: '*/1 * * * *', description: 'node-cron schedule of the market-state refresh' }),
   VOL_WINDOW_MINUTES: Type.Integer({ minimum: 60, maximum: 43_200, default: 1440, description: 'trailing 1-minute bars for volDaily' }),
   ADV_WINDOW_MINUTES: Type.Integer({ minimum: 60, maximum: 43_200, default: 10_080, description: 'trailing 1-minute bars for advBase (default 7 days)' }),

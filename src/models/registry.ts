@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Cluster, Redis } from 'ioredis'
 import { whenReady } from '../store/redis-connection.js'
+import { isSymbol, SYMBOL_PATTERN } from '../domain/symbol.js'
 import { MODEL_NAMES, type ModelName, type ModelRecord } from './impact-model.js'
 
 /**
@@ -55,7 +56,6 @@ export interface ModelRegistryOptions {
 /** how long subscribe() waits for its new connection; after that it fails and the caller retries later */
 const SUBSCRIBER_READY_MS = 2000
 
-const SYMBOL = /^[A-Za-z0-9._-]{1,64}$/
 const VERSION = /^[A-Za-z0-9._:-]{1,128}$/
 
 /**
@@ -319,7 +319,7 @@ export class ModelRegistry {
 }
 
 function checkSymbol (symbol: string): void {
-  if (typeof symbol !== 'string' || !SYMBOL.test(symbol)) throw new RegistryError('REGISTRY_ERR_INVALID_ARGUMENT', `symbol must match ${String(SYMBOL)}, got ${String(symbol)}`)
+  if (!isSymbol(symbol)) throw new RegistryError('REGISTRY_ERR_INVALID_ARGUMENT', `symbol must match ${SYMBOL_PATTERN}, got ${String(symbol)}`)
 }
 function checkName (name: string): void {
   if (!(MODEL_NAMES as readonly string[]).includes(name)) throw new RegistryError('REGISTRY_ERR_INVALID_ARGUMENT', `name must be one of ${MODEL_NAMES.join(', ')}, got ${String(name)}`)
@@ -341,7 +341,7 @@ function parseChange (message: string): ModelChange | undefined {
   try {
     const m = JSON.parse(message) as Record<string, unknown> | null
     if (typeof m?.symbol !== 'string' || typeof m.name !== 'string' || typeof m.version !== 'string') return undefined
-    if (!SYMBOL.test(m.symbol) || !(MODEL_NAMES as readonly string[]).includes(m.name) || !VERSION.test(m.version)) return undefined
+    if (!isSymbol(m.symbol) || !(MODEL_NAMES as readonly string[]).includes(m.name) || !VERSION.test(m.version)) return undefined
     return { symbol: m.symbol, name: m.name as ModelName, version: m.version }
   } catch {
     return undefined

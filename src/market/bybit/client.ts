@@ -13,6 +13,7 @@
  * Every attempt has a deadline of `timeoutMs` for headers and body (AbortController).
  */
 import { request } from 'undici'
+import { isSymbol } from '../../domain/symbol.js'
 import type {
   Instrument, InstrumentsQuery, Kline, KlineHistory, KlineHistoryQuery, KlinesQuery, MarketDataSource, Orderbook,
   OrderbookQuery, RecentTradesQuery, Ticker, TickersQuery, Trade
@@ -48,7 +49,7 @@ function checkCategory (category: unknown): asserts category is BybitCategory {
 }
 
 function checkSymbol (symbol: unknown): asserts symbol is string {
-  if (typeof symbol !== 'string' || !/^[A-Z0-9_-]{1,40}$/.test(symbol)) throw new TypeError(`BybitClient: symbol must be an upper-case Bybit symbol (got ${JSON.stringify(symbol)})`)
+  if (!isSymbol(symbol)) throw new TypeError(`BybitClient: symbol must be an upper-case Bybit symbol (got ${JSON.stringify(symbol)})`)
 }
 
 function checkInteger (name: string, value: number | undefined, min: number, max: number): void {

@@ -11,6 +11,7 @@
  * events and state, never exceptions; timers are unref()ed and cleared by stop().
  */
 import { WebSocket } from 'undici'
+import { isSymbol } from '../../domain/symbol.js'
 import type { MarketDataSource, TapeState, TradeFeed, Trade } from '../market-data.js'
 import { parseWsMessage } from './parse.js'
 import { TradeBuffer } from './trade-buffer.js'
@@ -79,7 +80,7 @@ export class TradeTape implements TradeFeed {
   /** @throws TypeError / RangeError naming the bad option. */
   constructor (options: TradeTapeOptions) {
     if (typeof options.wsUrl !== 'string' || !/^wss?:\/\//.test(options.wsUrl)) throw new TypeError(`TradeTape: options.wsUrl must be a ws:// or wss:// URL (got ${JSON.stringify(options.wsUrl)})`)
-    if (!Array.isArray(options.symbols) || options.symbols.length === 0 || !options.symbols.every((s) => typeof s === 'string' && /^[A-Z0-9]{2,40}$/.test(s))) {
+    if (!Array.isArray(options.symbols) || options.symbols.length === 0 || !options.symbols.every(isSymbol)) {
       throw new TypeError('TradeTape: options.symbols must be a non-empty array of upper-case symbols')
     }
     if (typeof options.client?.getRecentTrades !== 'function') throw new TypeError('TradeTape: options.client must have getRecentTrades')
