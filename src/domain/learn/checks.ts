@@ -1,12 +1,15 @@
 /**
  * Input checks shared by the learners: training designs (rows x features, targets) and the
- * readers that validate stored models (`linearFromJson`, `mlpFromJson`).
+ * TypeBox check behind every reader of stored JSON (`linearFromJson`, `mlpFromJson`, model
+ * records, the embedded files).
  *
  * Training inputs that are numerically invalid throw DomainRangeError (the HTTP layer maps
- * it to a 422 naming `param`). Stored-model readers throw TypeError for a missing field or a
- * wrong type and RangeError for a wrong shape or value; every message names the function and
- * the JSON path of the field.
+ * it to a 422 naming `param`). Stored-JSON readers throw TypeError for a missing field or a
+ * wrong type and RangeError for a wrong shape or value; every message names the JSON path of
+ * the field (and the function, where one is given).
  */
+import type { Static, TSchema } from '@sinclair/typebox'
+import { Value, type ValueError } from '@sinclair/typebox/value'
 import { DomainRangeError } from '../errors.js'
 
 /**
@@ -62,46 +65,137 @@ export function resolveFeatureNames (fn: string, featureNames: readonly string[]
   return [...featureNames]
 }
 
-export type JsonRecord = Record<string, unknown>
-
-/** @throws TypeError unless `node` is a plain (non-array) object. */
-export function readObject (fn: string, node: unknown, path: string): JsonRecord {
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) throw new TypeError(`${fn}: ${path} must be an object`)
-  return node as JsonRecord
+export interface JsonCheckOptions {
+  /** named first in the message, e.g. `mlpFromJson: layers[1].weights[3] ...` */
+  fn?: string
+  /**
+   * true: fields are named from inside the value (`layers[1]`) and `path` only names the value
+   * itself; false (default): fields are named under `path` (`record.validity.volDaily.max`).
+   */
+  relative?: boolean
 }
 
 /**
- * @throws TypeError unless `node` is a finite number; RangeError if `check` rejects it.
+ * Checks `value` against a TypeBox `schema` with `Value` (whose numbers are finite: NaN and
+ * +-Infinity fail `Type.Number()`) and throws for the first problem in the schema's field order
+ * (so a wrong `kind` is reported before the fields it lacks), naming its JSON path:
+ * a missing field, a wrong type or a non-finite number is a TypeError (`x must be a finite
+ * number (got NaN)`, `x must be an object`, `kind must be 'mlp' (got linear)`); a finite number
+ * outside its bounds or an array of the wrong length is a RangeError (`x must be > 0 (got 0)`,
+ * `layers must have length 3 (got 2)`). Rules the schema cannot hold (lengths that depend on
+ * other fields, orderings) stay with the caller, after this check.
+ * @throws TypeError / RangeError as above.
  */
-export function readFinite (fn: string, node: unknown, path: string, check?: (n: number) => boolean, rule?: string): number {
-  if (typeof node !== 'number' || !Number.isFinite(node)) throw new TypeError(`${fn}: ${path} must be a finite number (got ${String(node)})`)
-  if (check !== undefined && !check(node)) throw new RangeError(`${fn}: ${path} must be ${rule ?? 'in range'} (got ${node})`)
-  return node
-}
-
-/** @throws TypeError unless `node` is a positive integer (RangeError if a non-positive or fractional number). */
-export function readPositiveInt (fn: string, node: unknown, path: string): number {
-  return readFinite(fn, node, path, (n) => Number.isInteger(n) && n >= 1, 'a positive integer')
+export function checkJson<T extends TSchema> (schema: T, value: unknown, path: string, options: JsonCheckOptions = {}): asserts value is Static<T> {
+  if (Value.Check(schema, value)) return
+  let error: ValueError | undefined
+  let errorOrder: number[] = []
+  for (const candidate of Value.Errors(schema, value)) {
+    const order = schemaOrder(schema, candidate.path)
+    if (error === undefined || compareOrder(order, errorOrder) < 0) { error = candidate; errorOrder = order }
+  }
+  if (error === undefined) return
+  const [ErrorType, rule] = problemOf(error.schema, error.value)
+  const prefix = options.fn === undefined ? '' : `${options.fn}: `
+  throw new ErrorType(`${prefix}${fieldPath(error.path, path, options.relative === true)} ${rule}`)
 }
 
 /**
- * Reads an array of `length` finite numbers (optionally each passing `check`).
- * @throws TypeError if not an array or an element is not a finite number; RangeError on the wrong length or a rejected value.
+ * @throws RangeError `${fn}: ${path} must have length ${length} (got n)` unless `array` has `length` items.
  */
-export function readFiniteArray (fn: string, node: unknown, path: string, length: number, check?: (n: number) => boolean, rule?: string): number[] {
-  if (!Array.isArray(node)) throw new TypeError(`${fn}: ${path} must be an array of numbers`)
-  if (node.length !== length) throw new RangeError(`${fn}: ${path} must have length ${length} (got ${node.length})`)
-  const out = new Array<number>(length)
-  for (let i = 0; i < length; i++) out[i] = readFinite(fn, node[i], `${path}[${i}]`, check, rule)
+export function checkLength (fn: string, array: readonly unknown[], path: string, length: number): void {
+  if (array.length !== length) throw new RangeError(`${fn}: ${path} must have length ${length} (got ${array.length})`)
+}
+
+function pointerKeys (pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map((raw) => raw.replace(/~1/g, '/').replace(/~0/g, '~'))
+}
+
+/** Where a JSON pointer falls in the schema: per level, the property's position or the array index. */
+function schemaOrder (schema: TSchema, pointer: string): number[] {
+  const order: number[] = []
+  let node: TSchema | undefined = schema
+  for (const key of pointerKeys(pointer)) {
+    if (node?.properties !== undefined) {
+      const position = Object.keys(node.properties as object).indexOf(key)
+      order.push(position < 0 ? Number.MAX_SAFE_INTEGER : position)
+      node = (node.properties as Record<string, TSchema>)[key]
+    } else {
+      order.push(/^\d+$/.test(key) ? Number(key) : Number.MAX_SAFE_INTEGER)
+      node = Array.isArray(node?.items) ? node.items[Number(key)] : node?.items
+    }
+  }
+  return order
+}
+
+/** Lexicographic; a parent (a prefix) comes before its fields. */
+function compareOrder (a: number[], b: number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i]
+  return a.length - b.length
+}
+
+/** A JSON pointer (`/layers/1/weights/3`) as a field path: `layers[1].weights[3]`, under `path` unless `relative`. */
+function fieldPath (pointer: string, path: string, relative: boolean): string {
+  if (pointer === '') return path
+  let out = relative ? '' : path
+  for (const key of pointerKeys(pointer)) {
+    out += /^\d+$/.test(key) ? `[${key}]` : out === '' ? key : `.${key}`
+  }
   return out
 }
 
-/** @throws TypeError if not an array of strings; RangeError on the wrong length. */
-export function readStringArray (fn: string, node: unknown, path: string, length: number): string[] {
-  if (!Array.isArray(node)) throw new TypeError(`${fn}: ${path} must be an array of strings`)
-  if (node.length !== length) throw new RangeError(`${fn}: ${path} must have length ${length} (got ${node.length})`)
-  return node.map((name, i) => {
-    if (typeof name !== 'string') throw new TypeError(`${fn}: ${path}[${i}] must be a string`)
-    return name
-  })
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+
+/** The error class and the rule (`must be ...`) for a value that fails `schema` itself. */
+function problemOf (schema: TSchema, value: unknown): [TypeErrorConstructor | RangeErrorConstructor, string] {
+  if (schema.const !== undefined) {
+    const expected = typeof schema.const === 'string' ? `'${schema.const}'` : String(schema.const)
+    return [typeof schema.const === 'number' && isFiniteNumber(value) ? RangeError : TypeError, `must be ${expected} (got ${String(value)})`]
+  }
+  if (Array.isArray(schema.anyOf) && schema.anyOf.every((option: TSchema) => option.const !== undefined)) {
+    const options = schema.anyOf.map((option: TSchema) => String(option.const))
+    return [TypeError, `must be ${options.length > 1 ? `${options.slice(0, -1).join(', ')} or ${options[options.length - 1]}` : options[0]}`]
+  }
+  switch (schema.type) {
+    case 'number':
+    case 'integer':
+      return isFiniteNumber(value) ? [RangeError, `must be ${numberRule(schema)} (got ${value})`] : [TypeError, `must be a finite number (got ${String(value)})`]
+    case 'string':
+      return [TypeError, (schema.minLength ?? 0) >= 1 ? 'must be a non-empty string' : 'must be a string']
+    case 'object':
+      return [TypeError, 'must be an object']
+    case 'array': {
+      if (!Array.isArray(value)) return [TypeError, `must be an array${itemsOf(schema)}`]
+      const { minItems, maxItems } = schema as { minItems?: number, maxItems?: number }
+      if (minItems !== undefined && minItems === maxItems) return [RangeError, `must have length ${minItems} (got ${value.length})`]
+      if (minItems === 1 && value.length === 0) return [TypeError, `must be a non-empty array${itemsOf(schema)}`]
+      if (minItems !== undefined && value.length < minItems) return [RangeError, `must have at least ${minItems} item${minItems === 1 ? '' : 's'} (got ${value.length})`]
+      return [RangeError, `must have at most ${String(maxItems)} items (got ${value.length})`]
+    }
+  }
+  return [TypeError, 'is not valid']
+}
+
+/** `a positive integer`, `an integer >= 2`, `a safe integer`, `> 0`, `>= 0`, ... from the schema's bounds. */
+function numberRule (schema: TSchema): string {
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema as Record<string, number | undefined>
+  if (schema.type === 'integer') {
+    if (minimum === -Number.MAX_SAFE_INTEGER && maximum === Number.MAX_SAFE_INTEGER) return 'a safe integer'
+    if (minimum === 1 && maximum === undefined) return 'a positive integer'
+    if (minimum !== undefined && maximum !== undefined) return `an integer in [${minimum}, ${maximum}]`
+    return minimum !== undefined ? `an integer >= ${minimum}` : 'an integer'
+  }
+  const bounds: string[] = []
+  if (exclusiveMinimum !== undefined) bounds.push(`> ${exclusiveMinimum}`)
+  if (minimum !== undefined) bounds.push(`>= ${minimum}`)
+  if (exclusiveMaximum !== undefined) bounds.push(`< ${exclusiveMaximum}`)
+  if (maximum !== undefined) bounds.push(`<= ${maximum}`)
+  return bounds.length > 0 ? bounds.join(' and ') : 'a finite number'
+}
+
+/** ` of numbers`, ` of strings`, ` of 3 items` or nothing, for an array schema. */
+function itemsOf (schema: TSchema): string {
+  if (Array.isArray(schema.items)) return ` of ${schema.items.length} items`
+  const type = (schema.items as TSchema | undefined)?.type
+  return type === 'number' ? ' of numbers' : type === 'string' ? ' of strings' : type === 'array' ? ' of arrays' : type === 'object' ? ' of objects' : ''
 }

@@ -12,8 +12,9 @@
  * R reports NA). So of two identical columns the first keeps the weight, and a constant
  * column (standardised to zeros) always gets 0.
  */
-import { checkDesign, readFinite, readObject, readStringArray, readFiniteArray, resolveFeatureNames } from './checks.js'
-import { fitStandardiser, standardiserFromJson, standardiserToJson, type Standardiser } from './standardiser.js'
+import { Type, type Static } from '@sinclair/typebox'
+import { checkDesign, checkJson, checkLength, resolveFeatureNames } from './checks.js'
+import { fitStandardiser, standardiserFromJson, standardiserToJson, StandardiserSchema, type Standardiser } from './standardiser.js'
 
 /** Relative norm below which a column counts as linearly dependent (R lm's default `tol`). */
 export const RANK_REL_TOL = 1e-7
@@ -30,8 +31,19 @@ export interface LinearModel {
   trainingRows: number
 }
 
-/** The JSON form of a LinearModel (already plain data). */
-export type LinearJson = LinearModel
+/**
+ * The JSON form of a LinearModel (already plain data). Lengths are checked by linearFromJson:
+ * featureNames fixes n, and trainingRows must be >= n + 1.
+ */
+export const LinearJsonSchema = Type.Object({
+  kind: Type.Literal('linear'),
+  featureNames: Type.Array(Type.String(), { minItems: 1 }),
+  standardiser: StandardiserSchema,
+  coefficients: Type.Array(Type.Number()),
+  intercept: Type.Number(),
+  trainingRows: Type.Integer()
+})
+export type LinearJson = Static<typeof LinearJsonSchema>
 
 export interface LinearFitOptions {
   featureNames?: string[]
@@ -159,27 +171,25 @@ export function linearToJson (model: LinearModel): LinearJson {
 
 /**
  * Validates parsed JSON and builds a LinearModel from it.
- * Rules: kind 'linear'; featureNames a non-empty string array whose length n fixes every
- * other length; standardiser.mean/std and coefficients n finite numbers, std > 0; intercept
- * finite; trainingRows an integer >= n + 1.
+ * Rules: LinearJsonSchema (kind 'linear'; featureNames a non-empty string array; finite
+ * numbers; std > 0), then the lengths: featureNames' length n fixes standardiser.mean/std and
+ * coefficients; trainingRows an integer >= n + 1.
  * @throws TypeError (missing field, wrong type) or RangeError (wrong length or value), the
  *   message naming the field path, e.g. `linearFromJson: coefficients[1] must be a finite number`.
  */
 export function linearFromJson (json: unknown): LinearModel {
   const fn = 'linearFromJson'
-  const root = readObject(fn, json, 'model')
-  if (root.kind !== 'linear') throw new TypeError(`${fn}: kind must be 'linear' (got ${String(root.kind)})`)
-  if (!Array.isArray(root.featureNames) || root.featureNames.length === 0) {
-    throw new TypeError(`${fn}: featureNames must be a non-empty array of strings`)
-  }
-  const nFeatures = root.featureNames.length
-  const featureNames = readStringArray(fn, root.featureNames, 'featureNames', nFeatures)
+  checkJson(LinearJsonSchema, json, 'model', { fn, relative: true })
+  const nFeatures = json.featureNames.length
+  const standardiser = standardiserFromJson(fn, json.standardiser, 'standardiser', nFeatures)
+  checkLength(fn, json.coefficients, 'coefficients', nFeatures)
+  if (json.trainingRows < nFeatures + 1) throw new RangeError(`${fn}: trainingRows must be an integer >= ${nFeatures + 1} (got ${json.trainingRows})`)
   return {
     kind: 'linear',
-    featureNames,
-    standardiser: standardiserFromJson(fn, root.standardiser, 'standardiser', nFeatures),
-    coefficients: readFiniteArray(fn, root.coefficients, 'coefficients', nFeatures),
-    intercept: readFinite(fn, root.intercept, 'intercept'),
-    trainingRows: readFinite(fn, root.trainingRows, 'trainingRows', (n) => Number.isInteger(n) && n >= nFeatures + 1, `an integer >= ${nFeatures + 1}`)
+    featureNames: [...json.featureNames],
+    standardiser,
+    coefficients: [...json.coefficients],
+    intercept: json.intercept,
+    trainingRows: json.trainingRows
   }
 }

@@ -2,28 +2,47 @@
  * JSON form of an MlpModel: plain arrays, weights per layer as [out][in] matrices so a stored
  * file is readable, and a validating reader for anything loaded from disk or a registry.
  */
-import { readFinite, readFiniteArray, readObject, readPositiveInt, readStringArray } from './checks.js'
-import type { MlpModel, MlpTrainingInfo } from './mlp-model.js'
+import { Type, type Static } from '@sinclair/typebox'
+import { checkJson, checkLength } from './checks.js'
+import type { MlpModel } from './mlp-model.js'
 import { mlpLayout } from './mlp-network.js'
-import { standardiserFromJson, standardiserToJson, type Standardiser } from './standardiser.js'
+import { standardiserFromJson, standardiserToJson, StandardiserSchema } from './standardiser.js'
 
-/** One dense layer: `weights[out][in]`, `biases[out]`. */
-export interface MlpLayerJson {
-  weights: number[][]
-  biases: number[]
-}
+const PositiveInt = Type.Integer({ minimum: 1 })
 
-export interface MlpJson {
-  kind: 'mlp'
-  featureNames: string[]
-  layerSizes: [number, number, number, 1]
+/** One dense layer: `weights[out][in]`, `biases[out]` (shapes checked against layerSizes by mlpFromJson). */
+export const MlpLayerJsonSchema = Type.Object({
+  weights: Type.Array(Type.Array(Type.Number())),
+  biases: Type.Array(Type.Number())
+})
+export type MlpLayerJson = Static<typeof MlpLayerJsonSchema>
+
+/** MlpTrainingInfo as stored (1 <= bestEpoch <= epochs is checked by mlpFromJson). */
+export const MlpTrainingJsonSchema = Type.Object({
+  epochs: PositiveInt,
+  bestEpoch: Type.Integer(),
+  trainLoss: Type.Number({ minimum: 0 }),
+  validationLoss: Type.Number({ minimum: 0 }),
+  seed: Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+  rows: Type.Integer({ minimum: 2 })
+})
+
+/**
+ * The JSON form of an MlpModel. Every length follows layerSizes [nIn, h1, h2, 1]: featureNames
+ * and the standardiser have nIn entries, layers[k] has weights [out][in] and biases [out].
+ */
+export const MlpJsonSchema = Type.Object({
+  kind: Type.Literal('mlp'),
+  featureNames: Type.Array(Type.String()),
+  layerSizes: Type.Tuple([PositiveInt, PositiveInt, PositiveInt, Type.Literal(1)]),
   /** input -> hidden1, hidden1 -> hidden2, hidden2 -> output */
-  layers: [MlpLayerJson, MlpLayerJson, MlpLayerJson]
-  standardiser: Standardiser
-  targetMean: number
-  targetStd: number
-  training: MlpTrainingInfo
-}
+  layers: Type.Tuple([MlpLayerJsonSchema, MlpLayerJsonSchema, MlpLayerJsonSchema]),
+  standardiser: StandardiserSchema,
+  targetMean: Type.Number(),
+  targetStd: Type.Number({ exclusiveMinimum: 0 }),
+  training: MlpTrainingJsonSchema
+})
+export type MlpJson = Static<typeof MlpJsonSchema>
 
 function layerToJson (weights: Float64Array, weightStart: number, biasStart: number, nOut: number, nIn: number): MlpLayerJson {
   const matrix: number[][] = []
@@ -51,32 +70,21 @@ export function mlpToJson (model: MlpModel): MlpJson {
   }
 }
 
-function readLayer (fn: string, node: unknown, path: string, nOut: number, nIn: number, into: Float64Array, weightStart: number, biasStart: number): void {
-  const layer = readObject(fn, node, path)
-  if (!Array.isArray(layer.weights)) throw new TypeError(`${fn}: ${path}.weights must be an array of ${nOut} rows`)
+/** Copies a checked layer into the flat weights, checking its shape: `nOut` rows of `nIn`, `nOut` biases. */
+function readLayer (fn: string, layer: MlpLayerJson, path: string, nOut: number, nIn: number, into: Float64Array, weightStart: number, biasStart: number): void {
   if (layer.weights.length !== nOut) throw new RangeError(`${fn}: ${path}.weights must have ${nOut} rows (got ${layer.weights.length})`)
   for (let o = 0; o < nOut; o++) {
-    into.set(readFiniteArray(fn, layer.weights[o], `${path}.weights[${o}]`, nIn), weightStart + o * nIn)
+    checkLength(fn, layer.weights[o], `${path}.weights[${o}]`, nIn)
+    into.set(layer.weights[o], weightStart + o * nIn)
   }
-  into.set(readFiniteArray(fn, layer.biases, `${path}.biases`, nOut), biasStart)
-}
-
-function readTraining (fn: string, node: unknown, nRowsMin: number): MlpTrainingInfo {
-  const training = readObject(fn, node, 'training')
-  const epochs = readPositiveInt(fn, training.epochs, 'training.epochs')
-  return {
-    epochs,
-    bestEpoch: readFinite(fn, training.bestEpoch, 'training.bestEpoch', (n) => Number.isInteger(n) && n >= 1 && n <= epochs, `an integer in [1, ${epochs}]`),
-    trainLoss: readFinite(fn, training.trainLoss, 'training.trainLoss', (n) => n >= 0, '>= 0'),
-    validationLoss: readFinite(fn, training.validationLoss, 'training.validationLoss', (n) => n >= 0, '>= 0'),
-    seed: readFinite(fn, training.seed, 'training.seed', Number.isSafeInteger, 'a safe integer'),
-    rows: readFinite(fn, training.rows, 'training.rows', (n) => Number.isInteger(n) && n >= nRowsMin, `an integer >= ${nRowsMin}`)
-  }
+  checkLength(fn, layer.biases, `${path}.biases`, nOut)
+  into.set(layer.biases, biasStart)
 }
 
 /**
  * Validates parsed JSON (e.g. JSON.parse of mlpToJson output) and builds an MlpModel.
- * Rules: kind 'mlp'; layerSizes four positive integers ending in 1; featureNames and
+ * Rules: MlpJsonSchema first (types, finite numbers, bounds), then the shapes it cannot hold:
+ * kind 'mlp'; layerSizes four positive integers ending in 1; featureNames and
  * standardiser.mean/std of length nIn, std > 0; layers[0..2] with weights [out][in] and
  * biases [out] matching layerSizes; every number finite; targetStd > 0; training counts
  * consistent (1 <= bestEpoch <= epochs, rows >= 2, losses >= 0).
@@ -86,32 +94,28 @@ function readTraining (fn: string, node: unknown, nRowsMin: number): MlpTraining
  */
 export function mlpFromJson (json: unknown): MlpModel {
   const fn = 'mlpFromJson'
-  const root = readObject(fn, json, 'model')
-  if (root.kind !== 'mlp') throw new TypeError(`${fn}: kind must be 'mlp' (got ${String(root.kind)})`)
-  if (!Array.isArray(root.layerSizes)) throw new TypeError(`${fn}: layerSizes must be an array [nIn, h1, h2, 1]`)
-  if (root.layerSizes.length !== 4) throw new RangeError(`${fn}: layerSizes must have length 4 (got ${root.layerSizes.length})`)
-  const sizes = root.layerSizes.map((n, i) => readPositiveInt(fn, n, `layerSizes[${i}]`))
-  if (sizes[3] !== 1) throw new RangeError(`${fn}: layerSizes[3] must be 1 (got ${sizes[3]})`)
-  const layerSizes: [number, number, number, 1] = [sizes[0], sizes[1], sizes[2], 1]
+  checkJson(MlpJsonSchema, json, 'model', { fn, relative: true })
+  const layerSizes: [number, number, number, 1] = [...json.layerSizes]
   const layout = mlpLayout(layerSizes)
   const { nIn, hidden1, hidden2 } = layout
 
-  const featureNames = readStringArray(fn, root.featureNames, 'featureNames', nIn)
-  if (!Array.isArray(root.layers)) throw new TypeError(`${fn}: layers must be an array of 3 layers`)
-  if (root.layers.length !== 3) throw new RangeError(`${fn}: layers must have length 3 (got ${root.layers.length})`)
+  checkLength(fn, json.featureNames, 'featureNames', nIn)
   const weights = new Float64Array(layout.total)
-  readLayer(fn, root.layers[0], 'layers[0]', hidden1, nIn, weights, layout.w1, layout.b1)
-  readLayer(fn, root.layers[1], 'layers[1]', hidden2, hidden1, weights, layout.w2, layout.b2)
-  readLayer(fn, root.layers[2], 'layers[2]', 1, hidden2, weights, layout.w3, layout.b3)
+  readLayer(fn, json.layers[0], 'layers[0]', hidden1, nIn, weights, layout.w1, layout.b1)
+  readLayer(fn, json.layers[1], 'layers[1]', hidden2, hidden1, weights, layout.w2, layout.b2)
+  readLayer(fn, json.layers[2], 'layers[2]', 1, hidden2, weights, layout.w3, layout.b3)
+  const standardiser = standardiserFromJson(fn, json.standardiser, 'standardiser', nIn)
+  const { epochs, bestEpoch, trainLoss, validationLoss, seed, rows } = json.training
+  if (bestEpoch < 1 || bestEpoch > epochs) throw new RangeError(`${fn}: training.bestEpoch must be an integer in [1, ${epochs}] (got ${bestEpoch})`)
 
   return {
     kind: 'mlp',
-    featureNames,
+    featureNames: [...json.featureNames],
     layerSizes,
     weights,
-    standardiser: standardiserFromJson(fn, root.standardiser, 'standardiser', nIn),
-    targetMean: readFinite(fn, root.targetMean, 'targetMean'),
-    targetStd: readFinite(fn, root.targetStd, 'targetStd', (n) => n > 0, '> 0'),
-    training: readTraining(fn, root.training, 2)
+    standardiser,
+    targetMean: json.targetMean,
+    targetStd: json.targetStd,
+    training: { epochs, bestEpoch, trainLoss, validationLoss, seed, rows }
   }
 }

@@ -2,8 +2,9 @@
  * Feature standardisation z = (x - mean) / std, fitted once on training data and stored
  * with a model so predictions apply exactly the same transform.
  */
+import { Type } from '@sinclair/typebox'
 import { DomainRangeError } from '../errors.js'
-import { readFiniteArray, readObject } from './checks.js'
+import { checkJson, checkLength } from './checks.js'
 
 /**
  * Per-column mean and (population) standard deviation; `std[j] > 0` always. A constant
@@ -13,6 +14,12 @@ export interface Standardiser {
   mean: number[]
   std: number[]
 }
+
+/** A stored standardiser: finite means, finite std > 0 (the lengths are checked against the model). */
+export const StandardiserSchema = Type.Object({
+  mean: Type.Array(Type.Number()),
+  std: Type.Array(Type.Number({ exclusiveMinimum: 0 }))
+})
 
 /**
  * A column whose spread is below this fraction of |mean| (or exactly zero) is constant up
@@ -89,9 +96,8 @@ export function standardiserToJson (standardiser: Standardiser): Standardiser {
  * @throws TypeError / RangeError naming `${path}.mean[j]` or `${path}.std[j]`.
  */
 export function standardiserFromJson (fn: string, node: unknown, path: string, nColumns: number): Standardiser {
-  const object = readObject(fn, node, path)
-  return {
-    mean: readFiniteArray(fn, object.mean, `${path}.mean`, nColumns),
-    std: readFiniteArray(fn, object.std, `${path}.std`, nColumns, (n) => n > 0, '> 0')
-  }
+  checkJson(StandardiserSchema, node, path, { fn })
+  checkLength(fn, node.mean, `${path}.mean`, nColumns)
+  checkLength(fn, node.std, `${path}.std`, nColumns)
+  return { mean: [...node.mean], std: [...node.std] }
 }
