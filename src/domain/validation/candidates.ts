@@ -1,6 +1,7 @@
 /**
- * The one place that turns impact samples into the four candidate models the gate judges, and
- * models into predictors of the signed return dP/P:
+ * The one place that turns impact samples into the candidate models the gate judges (each a
+ * CandidateSpec; src/models/kinds lists which compete for which model slot), and models into
+ * predictors of the signed return dP/P:
  * - logLinear: the chapter's log-linear OLS ln(|dP/P|/sigma) = ln eta + delta ln(|Q|/V) with the
  *   Duan smearing factor (calibrateSqrtImpact);
  * - refit05: delta fixed at 0.5, eta by least squares of dP/P on sign(Q) sigma sqrt(|Q|/V)
@@ -18,9 +19,6 @@ import { trainMlp, predictMlp, type MlpModel, type MlpTrainOptions } from '../le
 import { createRng, shuffleInPlace } from '../learn/rng.js'
 import type { GateCandidate } from './gate.js'
 import type { Predictor, TimedSample } from './walk-forward.js'
-
-export const CANDIDATE_NAMES = ['logLinear', 'refit05', 'linear', 'mlp'] as const
-export type CandidateName = typeof CANDIDATE_NAMES[number]
 
 /** Q != 0 (a direction exists), finite positive ADV and volatility, finite return, relSpread >= 0: what every model can use. */
 export function isUsableSample (s: TimedSample): boolean {
@@ -83,32 +81,29 @@ export interface FitCandidatesOptions {
   mlpMaxTrainRows?: number
 }
 
+/**
+ * One candidate the gate judges: its name (unique among the candidates) and how it is fitted on
+ * the usable training samples (isUsableSample). `fit` may throw: the candidate then becomes a FailedFit.
+ */
+export interface CandidateSpec<N extends string = string, C extends GateCandidate = GateCandidate> {
+  readonly name: N
+  readonly fit: (usable: readonly TimedSample[], options: FitCandidatesOptions) => C
+}
+export type CandidateSpecs = readonly CandidateSpec[]
+/** The names of a list of candidate specs. */
+export type NamesOf<S extends CandidateSpecs> = S[number]['name']
+/** What fitCandidates returns for a list of specs: each fitted candidate (or why it failed) by name. */
+export type FitsOf<S extends CandidateSpecs> = { trainSamples: number } & { [C in S[number] as C['name']]: ReturnType<C['fit']> | FailedFit }
+
 export type LogLinearCandidate = GateCandidate & { name: 'logLinear', calibration: SqrtCalibration, sqrtParams: Required<SqrtImpactParams> }
 export type Refit05Candidate = GateCandidate & { name: 'refit05', isRefit05: true, refit: ImpactCoefRefit, sqrtParams: Required<SqrtImpactParams> }
 export type LinearCandidate = GateCandidate & { name: 'linear', model: LinearModel }
 export type MlpCandidate = GateCandidate & { name: 'mlp', model: MlpModel, trainRows: number }
 /** A fit that threw: the job keeps the published model, the eval prints why. */
-export type FailedFit = { name: CandidateName, failed: true, error: string }
-
-export interface CandidateFits {
-  /** usable training samples (isUsableSample) */
-  trainSamples: number
-  logLinear: LogLinearCandidate | FailedFit
-  refit05: Refit05Candidate | FailedFit
-  linear: LinearCandidate | FailedFit
-  mlp: MlpCandidate | FailedFit
-}
+export type FailedFit = { name: string, failed: true, error: string }
 
 export function isFailedFit (fit: GateCandidate | FailedFit): fit is FailedFit {
   return 'failed' in fit
-}
-
-function attempt<T> (name: CandidateName, fit: () => T): T | FailedFit {
-  try {
-    return fit()
-  } catch (err) {
-    return { name, failed: true, error: err instanceof Error ? err.message : String(err) }
-  }
 }
 
 /** Deterministic subsample of at most maxRows items (seeded shuffle of indices, then time order restored). */
@@ -118,38 +113,72 @@ function subsample<T> (items: readonly T[], maxRows: number, seed: number): read
   return Array.from(order.subarray(0, maxRows)).sort((a, b) => a - b).map((i) => items[i])
 }
 
-/**
- * Fits the four candidates on the usable training samples (isUsableSample; others are left
- * out). A fit that throws (too few samples, degenerate sizes, a diverging MLP) becomes a
- * FailedFit with the message; the others are unaffected. Deterministic for a given seed.
- * Cost: O(n) for the sqrt fits, O(n f^2) linear, O(epochs m (f h1 + h1 h2)) MLP, m = min(n, mlpMaxTrainRows).
- * @example const fits = fitCandidates(split.train, { seed: 42 }); isFailedFit(fits.refit05) // false
- */
-export function fitCandidates (train: readonly TimedSample[], options: FitCandidatesOptions): CandidateFits {
-  const usable = train.filter(isUsableSample)
-  const featureNames = [...IMPACT_FEATURE_NAMES]
-  const logLinear = attempt('logLinear', (): LogLinearCandidate => {
+/** The chapter's log-linear OLS with the Duan smearing factor (calibrateSqrtImpact). */
+export const logLinearCandidate: CandidateSpec<'logLinear', LogLinearCandidate> = {
+  name: 'logLinear',
+  fit: (usable) => {
     const calibration = calibrateSqrtImpact(usable)
     const sqrtParams = { impactCoef: calibration.impactCoef, impactExponent: calibration.impactExponent, smearingFactor: calibration.smearingFactor }
     return { name: 'logLinear', calibration, sqrtParams, params: { ...sqrtParams }, predictor: sqrtPredictor(sqrtParams) }
-  })
-  const refit05 = attempt('refit05', (): Refit05Candidate => {
+  }
+}
+
+/** delta fixed at 0.5, eta by least squares (refitImpactCoef): also the benchmark every candidate must beat. */
+export const refit05Candidate: CandidateSpec<'refit05', Refit05Candidate> = {
+  name: 'refit05',
+  fit: (usable) => {
     const refit = refitImpactCoef(usable, 0.5)
     const sqrtParams = { impactCoef: refit.impactCoef, impactExponent: 0.5, smearingFactor: 1 }
     return { name: 'refit05', isRefit05: true, refit, sqrtParams, params: { ...sqrtParams }, predictor: sqrtPredictor(sqrtParams) }
-  })
-  const linear = attempt('linear', (): LinearCandidate => {
-    const model = fitLinearRegression(usable.map(sampleFeatures), usable.map(sampleTarget), { featureNames })
+  }
+}
+
+/** Linear regression of the cost on impactFeatures. */
+export const linearCandidate: CandidateSpec<'linear', LinearCandidate> = {
+  name: 'linear',
+  fit: (usable) => {
+    const model = fitLinearRegression(usable.map(sampleFeatures), usable.map(sampleTarget), { featureNames: [...IMPACT_FEATURE_NAMES] })
     const params: Record<string, number> = { intercept: model.intercept }
     model.featureNames.forEach((name, j) => { params[`coefficient.${name}`] = model.coefficients[j] })
     return { name: 'linear', model, params, predictor: linearPredictor(model) }
-  })
-  const mlp = attempt('mlp', (): MlpCandidate => {
+  }
+}
+
+/** The MLP on the same features and target, on at most `mlpMaxTrainRows` samples. */
+export const mlpCandidate: CandidateSpec<'mlp', MlpCandidate> = {
+  name: 'mlp',
+  fit: (usable, options) => {
     const rows = subsample(usable, options.mlpMaxTrainRows ?? Infinity, options.seed)
-    const model = trainMlp(rows.map(sampleFeatures), rows.map(sampleTarget), { ...options.mlp, seed: options.seed, featureNames })
+    const model = trainMlp(rows.map(sampleFeatures), rows.map(sampleTarget), { ...options.mlp, seed: options.seed, featureNames: [...IMPACT_FEATURE_NAMES] })
     let maxAbsWeight = 0
     for (const w of model.weights) maxAbsWeight = Number.isNaN(w) || Number.isNaN(maxAbsWeight) ? NaN : Math.max(maxAbsWeight, Math.abs(w))
     return { name: 'mlp', model, trainRows: rows.length, params: { targetMean: model.targetMean, targetStd: model.targetStd, maxAbsWeight }, predictor: mlpPredictor(model) }
-  })
-  return { trainSamples: usable.length, logLinear, refit05, linear, mlp }
+  }
+}
+
+/** The four candidates of the square-root law and the learned predictors, in the order they are judged. */
+export const DEFAULT_CANDIDATES = [logLinearCandidate, refit05Candidate, linearCandidate, mlpCandidate] as const
+type NameTuple<S extends CandidateSpecs> = { readonly [I in keyof S]: S[I] extends CandidateSpec<infer N> ? N : never }
+export const CANDIDATE_NAMES = DEFAULT_CANDIDATES.map((c) => c.name) as unknown as NameTuple<typeof DEFAULT_CANDIDATES>
+export type CandidateName = NamesOf<typeof DEFAULT_CANDIDATES>
+export type CandidateFits = FitsOf<typeof DEFAULT_CANDIDATES>
+
+/**
+ * Fits each candidate (default: DEFAULT_CANDIDATES) on the usable training samples (isUsableSample;
+ * others are left out). A fit that throws (too few samples, degenerate sizes, a diverging MLP)
+ * becomes a FailedFit with the message; the others are unaffected. Deterministic for a given seed.
+ * Cost: O(n) for the sqrt fits, O(n f^2) linear, O(epochs m (f h1 + h1 h2)) MLP, m = min(n, mlpMaxTrainRows).
+ * @example const fits = fitCandidates(split.train, { seed: 42 }); isFailedFit(fits.refit05) // false
+ */
+export function fitCandidates<S extends CandidateSpecs = typeof DEFAULT_CANDIDATES> (train: readonly TimedSample[], options: FitCandidatesOptions, candidates: S = DEFAULT_CANDIDATES as unknown as S): FitsOf<S> {
+  const usable = train.filter(isUsableSample)
+  const fits: Record<string, unknown> = { trainSamples: usable.length }
+  for (const candidate of candidates) {
+    try {
+      fits[candidate.name] = candidate.fit(usable, options)
+    } catch (err) {
+      fits[candidate.name] = { name: candidate.name, failed: true, error: err instanceof Error ? err.message : String(err) } satisfies FailedFit
+    }
+  }
+  return fits as FitsOf<S>
 }
