@@ -1,8 +1,9 @@
 import type { GateVerdict } from '../domain/validation/gate.js'
-import { isUsableSample, type CandidateName } from '../domain/validation/candidates.js'
+import { isUsableSample } from '../domain/validation/candidates.js'
 import type { TimedSample } from '../domain/validation/walk-forward.js'
-import { modelFromRecord, MODEL_NAMES, type ImpactModel, type ModelFit, type ModelName, type ModelRecord } from '../models/impact-model.js'
+import { modelFromRecord, type ImpactModel, type ModelRecord } from '../models/impact-model.js'
 import { contentVersion } from '../models/impact-model.js'
+import { fitOf, MODEL_KINDS, MODEL_NAMES, type GateCandidateName as CandidateName, type ModelFit, type ModelName } from '../models/model-kinds.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { TrainRequest, TrainResult } from './train-protocol.js'
 
@@ -74,7 +75,8 @@ export function finiteOnly<T> (value: T): T {
   return value
 }
 
-const SLOT_CANDIDATES: Record<ModelName, CandidateName[]> = { sqrt: ['logLinear', 'refit05'], linear: ['linear'], mlp: ['mlp'] }
+/** The candidates that compete for each model slot (each kind's, model-kinds.ts). */
+const SLOT_CANDIDATES = Object.fromEntries(MODEL_KINDS.map((kind) => [kind.name, kind.candidates.map((c) => c.name)])) as Record<ModelName, CandidateName[]>
 
 /**
  * The recalibration job: for each symbol, collect impact samples, fit and gate the candidates in
@@ -157,7 +159,7 @@ export class RecalibrationJob {
     }
 
     const current = this.#deps.models.modelsFor(symbol)
-    const published = Object.fromEntries(MODEL_NAMES.map((name) => [name, fitOf(current[name])])) as TrainRequest['published']
+    const published = Object.fromEntries(MODEL_NAMES.map((name) => [name, fitOf(current[name].record)])) as TrainRequest['published']
     let result: TrainResult
     try {
       result = await this.#deps.train({ samples: usable, seed: this.#options.seed, gapMs: this.#options.gapMs, bucketMs: this.#options.bucketMs, mlpMaxTrainRows: this.#options.mlpMaxTrainRows, published })
@@ -224,13 +226,6 @@ function chooseSlots (result: TrainResult): Partial<Record<ModelName, SlotChoice
     out[slot] = { candidate: best, fit: plain as ModelFit, calibration }
   }
   return out
-}
-
-function fitOf (model: ImpactModel): ModelFit {
-  const { name } = model.record
-  if (name === 'sqrt') return { name, params: model.record.params }
-  if (name === 'linear') return { name, model: model.record.model }
-  return { name, model: model.record.model }
 }
 
 function validityOf (samples: readonly TimedSample[]): ModelRecord['validity'] {

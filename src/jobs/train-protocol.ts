@@ -1,10 +1,7 @@
 import { Worker } from 'node:worker_threads'
-import type { SqrtModelParams, ModelFit } from '../models/impact-model.js'
+import type { GateCandidateName, ModelFit, ModelName } from '../models/model-kinds.js'
 import type { GateVerdict } from '../domain/validation/gate.js'
-import type { CandidateName } from '../domain/validation/candidates.js'
 import type { TimedSample } from '../domain/validation/walk-forward.js'
-import type { LinearJson } from '../domain/learn/linear-regression.js'
-import type { MlpJson } from '../domain/learn/mlp.js'
 
 /** What the job sends the training worker. */
 export interface TrainRequest {
@@ -15,19 +12,18 @@ export interface TrainRequest {
   testFraction?: number
   mlpMaxTrainRows?: number
   /** the fits being served now, per slot, for the "beats the published model" rule */
-  published: Partial<Record<'sqrt' | 'linear' | 'mlp', ModelFit>>
+  published: Partial<Record<ModelName, ModelFit>>
 }
+
+/** A candidate's fit as its kind's fitted part, with what the job records as calibration.fit (if anything). */
+export type CandidateFit = ModelFit & { calibration?: object }
 
 /** What the worker sends back: plain JSON, no functions. */
 export interface TrainResult {
   split: { trainFromMs: number, trainToMs: number, testFromMs: number, testToMs: number, trainSamples: number, testSamples: number }
-  verdicts: Record<CandidateName, GateVerdict>
-  fits: {
-    logLinear?: { name: 'sqrt', params: SqrtModelParams, calibration: object }
-    refit05?: { name: 'sqrt', params: SqrtModelParams, calibration: object }
-    linear?: { name: 'linear', model: LinearJson }
-    mlp?: { name: 'mlp', model: MlpJson }
-  }
+  verdicts: Record<GateCandidateName, GateVerdict>
+  /** every candidate of every kind (model-kinds.ts), undefined where the fit failed */
+  fits: Partial<Record<GateCandidateName, CandidateFit>>
   failures: Record<string, string>
   /** the training thread's scheduling after it lowered itself (Linux), undefined elsewhere */
   workerPriority?: ThreadPriority

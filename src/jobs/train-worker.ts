@@ -9,20 +9,18 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, readlinkSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
-import { isFailedFit, predictorFor, type CandidateName } from '../domain/validation/candidates.js'
+import { isFailedFit } from '../domain/validation/candidates.js'
 import { evaluateCandidates } from '../domain/validation/evaluate.js'
 import type { Predictor } from '../domain/validation/walk-forward.js'
-import { linearFromJson, linearToJson } from '../domain/learn/linear-regression.js'
-import { mlpFromJson, mlpToJson } from '../domain/learn/mlp.js'
-import { unpackSamples, type PackedTrainRequest, type ThreadPriority, type TrainRequest, type TrainResult } from './train-protocol.js'
+import { GATE_CANDIDATES, kindOfCandidate, MODEL_KINDS, type GateCandidateName } from '../models/model-kinds.js'
+import { unpackSamples, type CandidateFit, type PackedTrainRequest, type ThreadPriority, type TrainRequest, type TrainResult } from './train-protocol.js'
 
-function publishedPredictor (request: TrainRequest, name: CandidateName): Predictor | undefined {
-  const slot = name === 'logLinear' || name === 'refit05' ? 'sqrt' : name
-  const fit = request.published[slot]
+/** The model published in the slot `candidate` competes for, as a predictor (its kind's `predictor`). */
+function publishedPredictor (request: TrainRequest, candidate: GateCandidateName): Predictor | undefined {
+  const kind = kindOfCandidate(candidate)
+  const fit = request.published[kind.name] as Record<string, unknown> | undefined
   if (fit === undefined) return undefined
-  if (fit.name === 'sqrt') return predictorFor({ kind: 'sqrt', ...fit.params })
-  if (fit.name === 'linear') return predictorFor(linearFromJson(fit.model))
-  return predictorFor(mlpFromJson(fit.model))
+  return (kind.predictor as (fitted: unknown) => Predictor)(fit[kind.field])
 }
 
 /** The lowest scheduling priority (Unix nice value). */
@@ -75,6 +73,10 @@ export function pacer (restMs: number): (() => void) | undefined {
   }
 }
 
+/**
+ * Splits, fits and gates every kind's candidates (model-kinds.ts) and returns each candidate's fit
+ * as its kind's fitted part (`{ name, params | model, calibration? }`), undefined where it failed.
+ */
 export function train (request: TrainRequest, afterEpoch?: () => void): TrainResult {
   const evaluation = evaluateCandidates(request.samples, {
     mlp: afterEpoch !== undefined ? { afterEpoch } : undefined,
@@ -84,17 +86,21 @@ export function train (request: TrainRequest, afterEpoch?: () => void): TrainRes
     testFraction: request.testFraction,
     mlpMaxTrainRows: request.mlpMaxTrainRows,
     publishedFor: (name) => publishedPredictor(request, name)
-  })
+  }, GATE_CANDIDATES)
   const { fits } = evaluation
+  const out: Partial<Record<GateCandidateName, CandidateFit>> = {}
+  for (const kind of MODEL_KINDS) {
+    for (const candidate of kind.candidates) {
+      const fit = fits[candidate.name]
+      if (isFailedFit(fit)) { out[candidate.name] = undefined; continue }
+      const { payload, calibration } = candidate.toFit(fit)
+      out[candidate.name] = { name: kind.name, [kind.field]: payload, ...(calibration !== undefined ? { calibration } : {}) } as CandidateFit
+    }
+  }
   return {
     split: evaluation.split,
     verdicts: evaluation.verdicts,
-    fits: {
-      logLinear: isFailedFit(fits.logLinear) ? undefined : { name: 'sqrt', params: fits.logLinear.sqrtParams, calibration: fits.logLinear.calibration },
-      refit05: isFailedFit(fits.refit05) ? undefined : { name: 'sqrt', params: fits.refit05.sqrtParams, calibration: fits.refit05.refit },
-      linear: isFailedFit(fits.linear) ? undefined : { name: 'linear', model: linearToJson(fits.linear.model) },
-      mlp: isFailedFit(fits.mlp) ? undefined : { name: 'mlp', model: mlpToJson(fits.mlp.model) }
-    },
+    fits: out,
     failures: Object.fromEntries(Object.entries(fits).filter(([, f]) => typeof f === 'object' && f !== null && 'failed' in f).map(([k, f]) => [k, (f as { error: string }).error]))
   }
 }

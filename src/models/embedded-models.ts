@@ -1,49 +1,42 @@
 import { readFileSync } from 'node:fs'
-import { contentVersion, modelFromRecord, type ModelFit, type ModelSet, type ValidityRanges } from './impact-model.js'
-import { objectAt, rangeAt, sourcedValue, type JsonObject } from './json-fields.js'
+import { Type } from '@sinclair/typebox'
+import { checkJson } from '../domain/learn/checks.js'
+import { contentVersion, modelFromRecord, type ImpactModel, type ModelName, type ModelRecord, type ModelSet } from './impact-model.js'
+import { checkRange, JsonObjectSchema } from './json-fields.js'
+import { MODEL_KINDS } from './model-kinds.js'
 
-function validityOf (calibration: JsonObject, path: string): ValidityRanges {
-  return {
-    participation: rangeAt(calibration.participationRange, `${path}.participationRange`),
-    volDaily: rangeAt(calibration.volDailyRange, `${path}.volDailyRange`)
-  }
-}
+/** embedded/models.json around the kinds' own sections (each kind reads and checks its own). */
+const EmbeddedModelsFileSchema = Type.Object({ dataset: JsonObjectSchema })
 
 /**
  * Builds the embedded model set from the parsed contents of embedded/models.json
- * (written by `npm run defaults`). The same pooled models serve every symbol until the
- * recalibration job or the registry publishes per-symbol ones.
+ * (written by `npm run defaults`): one model per kind, from the kind's `embedded` reader. The
+ * same pooled models serve every symbol until the recalibration job or the registry publishes
+ * per-symbol ones.
  * @throws TypeError / RangeError naming the JSON path of a missing or invalid value.
  */
 export function parseEmbeddedModels (json: unknown): ModelSet {
-  const root = objectAt(json, 'models')
-  const dataset = objectAt(root.dataset, 'models.dataset')
-  const sqrt = objectAt(root.sqrt, 'models.sqrt')
-  const fits: Record<'sqrt' | 'linear' | 'mlp', ModelFit> = {
-    sqrt: {
-      name: 'sqrt',
-      params: {
-        impactCoef: sourcedValue(sqrt, 'impactCoef', 'models.sqrt'),
-        impactExponent: sourcedValue(sqrt, 'impactExponent', 'models.sqrt'),
-        smearingFactor: sourcedValue(sqrt, 'smearingFactor', 'models.sqrt')
-      }
-    },
-    linear: { name: 'linear', model: objectAt(root.linear, 'models.linear').model as never },
-    mlp: { name: 'mlp', model: objectAt(root.mlp, 'models.mlp').model as never }
-  }
-  const build = (name: 'sqrt' | 'linear' | 'mlp') => {
-    const calibration = objectAt(objectAt(root[name], `models.${name}`).calibration, `models.${name}.calibration`)
-    const fit = fits[name]
-    return modelFromRecord({
-      ...fit,
-      version: contentVersion(`embedded-${name}`, 'params' in fit ? fit.params : fit.model),
-      source: 'embedded',
-      validity: validityOf(calibration, `models.${name}.calibration`),
+  checkJson(EmbeddedModelsFileSchema, json, 'models')
+  const { dataset } = json
+  const set: Partial<Record<ModelName, ImpactModel>> = {}
+  for (const kind of MODEL_KINDS) {
+    const path = `models.${kind.name}`
+    const { fitted, calibration } = kind.embedded(json, 'models')
+    const record = {
+      name: kind.name,
+      [kind.field]: fitted,
+      version: contentVersion(`embedded-${kind.name}`, fitted),
+      source: 'embedded' as const,
+      validity: {
+        participation: checkRange(calibration.participationRange, `${path}.calibration.participationRange`),
+        volDaily: checkRange(calibration.volDailyRange, `${path}.calibration.volDailyRange`)
+      },
       calibration: { dataset, ...calibration },
       createdAtMs: 0
-    }, `models.${name}`)
+    }
+    set[kind.name] = modelFromRecord(record as unknown as ModelRecord, path)
   }
-  return Object.freeze({ sqrt: build('sqrt'), linear: build('linear'), mlp: build('mlp') })
+  return Object.freeze(set as Record<ModelName, ImpactModel>)
 }
 
 /** Reads and parses the embedded models file. @throws Error naming the file and the problem. */

@@ -2,18 +2,24 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps, RegistryWriter } from '../deps.js'
 import { registryUnavailable, unprocessable, versionExists, versionNotFound } from '../errors.js'
-import { modelFromRecord, type ModelRecord } from '../models/impact-model.js'
+import { modelFromRecord, MODEL_NAMES, type ModelRecord } from '../models/impact-model.js'
+import { recordBodyFitFields } from '../models/model-kinds.js'
+import { RangeSchema } from '../models/json-fields.js'
 import { adminHooks } from '../plugins/admin-auth.js'
 import { errorRef, ModelNameField, StringEnum, SymbolField } from '../schemas/common.js'
 
-const Range = Type.Object({ min: Type.Number(), max: Type.Number() }, { additionalProperties: false })
+const Range = Type.Object(RangeSchema.properties, { additionalProperties: false })
 const Version = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'version id: letters, digits and . _ : -' })
 
+/**
+ * A model record as an operator posts it: the record's fields (model-record.ts and the kinds'
+ * fitted parts, model-kinds.ts) closed to extras, without `source` (always "registry"), with
+ * calibration and createdAtMs optional. modelFromRecord then checks it like any stored record.
+ */
 const ModelRecordBody = Type.Object({
-  name: StringEnum(['sqrt', 'linear', 'mlp'], 'model slot'),
+  name: StringEnum(MODEL_NAMES, 'model slot'),
   version: Version,
-  params: Type.Optional(Type.Object({ impactCoef: Type.Number(), impactExponent: Type.Number(), smearingFactor: Type.Number() }, { additionalProperties: false, description: 'sqrt only: eta, delta, smearing factor' })),
-  model: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'linear / mlp only: the model JSON (linearToJson / mlpToJson)' })),
+  ...recordBodyFitFields(),
   validity: Type.Object({ participation: Range, volDaily: Range }, { additionalProperties: false }),
   calibration: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   createdAtMs: Type.Optional(Type.Integer({ minimum: 0 }))

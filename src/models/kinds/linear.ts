@@ -1,0 +1,26 @@
+/** "linear": least squares on impactFeatures (linear-regression.ts), served from linearToJson output. */
+import { impactFeatures } from '../../domain/learn/impact-features.js'
+import { linearFromJson, LinearJsonSchema, linearToJson, predictLinear } from '../../domain/learn/linear-regression.js'
+import { linearCandidate, linearPredictor } from '../../domain/validation/candidates.js'
+import { defineModelKind, embeddedSection, kindCandidate, LearnedSectionSchema } from './kind.js'
+
+export const linearKind = defineModelKind({
+  name: 'linear',
+  field: 'model',
+  fitSchema: LinearJsonSchema,
+  bodyNote: 'linearToJson',
+  serve: (fitted) => {
+    const model = linearFromJson(fitted)
+    const row: number[] = []
+    return {
+      parameters: Object.freeze({ featureNames: model.featureNames, coefficients: model.coefficients, intercept: model.intercept, standardiser: model.standardiser }),
+      predictCost: (input) => predictLinear(model, impactFeatures(input, row))
+    }
+  },
+  predictor: (json) => linearPredictor(linearFromJson(json)),
+  candidates: [kindCandidate(linearCandidate, (c) => ({ payload: linearToJson(c.model) }))],
+  embedded: (file, path) => {
+    const section = embeddedSection(file, path, 'linear', LearnedSectionSchema)
+    return { fitted: section.model, calibration: section.calibration }
+  }
+})

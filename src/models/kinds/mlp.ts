@@ -1,0 +1,27 @@
+/** "mlp": the multilayer perceptron on impactFeatures (mlp.ts), served from mlpToJson output. */
+import { impactFeatures } from '../../domain/learn/impact-features.js'
+import { mlpFromJson, MlpJsonSchema, mlpToJson } from '../../domain/learn/mlp-json.js'
+import { predictMlp } from '../../domain/learn/mlp.js'
+import { mlpCandidate, mlpPredictor } from '../../domain/validation/candidates.js'
+import { defineModelKind, embeddedSection, kindCandidate, LearnedSectionSchema } from './kind.js'
+
+export const mlpKind = defineModelKind({
+  name: 'mlp',
+  field: 'model',
+  fitSchema: MlpJsonSchema,
+  bodyNote: 'mlpToJson',
+  serve: (fitted) => {
+    const model = mlpFromJson(fitted)
+    const row: number[] = []
+    return {
+      parameters: Object.freeze({ featureNames: model.featureNames, layerSizes: model.layerSizes, training: model.training }),
+      predictCost: (input) => predictMlp(model, impactFeatures(input, row))
+    }
+  },
+  predictor: (json) => mlpPredictor(mlpFromJson(json)),
+  candidates: [kindCandidate(mlpCandidate, (c) => ({ payload: mlpToJson(c.model) }))],
+  embedded: (file, path) => {
+    const section = embeddedSection(file, path, 'mlp', LearnedSectionSchema)
+    return { fitted: section.model, calibration: section.calibration }
+  }
+})
