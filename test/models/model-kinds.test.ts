@@ -1,0 +1,109 @@
+import t from 'tap'
+import { readFileSync } from 'node:fs'
+import { Type } from '@sinclair/typebox'
+import { DEFAULT_CANDIDATES, fitCandidates, isFailedFit, predictorFromCost, type FailedFit } from '../../src/domain/validation/candidates.js'
+import type { GateCandidate } from '../../src/domain/validation/gate.js'
+import type { TimedSample } from '../../src/domain/validation/walk-forward.js'
+import { createRng } from '../../src/domain/learn/rng.js'
+import { loadEmbeddedModels, parseEmbeddedModels } from '../../src/models/embedded-models.js'
+import { modelFromRecord, type ModelRecord } from '../../src/models/impact-model.js'
+import { fitOf, GATE_CANDIDATES, kindOf, kindOfCandidate, MODEL_KINDS, MODEL_NAMES, recordBodyFitFields } from '../../src/models/model-kinds.js'
+
+const embedded = loadEmbeddedModels('embedded/models.json')
+
+t.test('the table: names and candidate names are unique, and everything lists the kinds in table order', async (t) => {
+  t.same([...MODEL_NAMES], ['sqrt', 'linear', 'mlp'])
+  t.same(MODEL_KINDS.map((kind) => kind.name), [...MODEL_NAMES])
+  t.same(Object.keys(embedded), [...MODEL_NAMES], 'the embedded set has one model per kind')
+  const candidates = GATE_CANDIDATES.map((c) => c.name)
+  t.same(candidates, ['logLinear', 'refit05', 'linear', 'mlp'], 'every kind\'s candidates, kind by kind')
+  t.equal(new Set(candidates).size, candidates.length, 'candidate names are unique across kinds')
+  t.same(candidates, DEFAULT_CANDIDATES.map((c) => c.name), 'the same candidates the domain evaluates by default')
+  for (const kind of MODEL_KINDS) {
+    t.equal(kindOf(kind.name), kind)
+    for (const c of kind.candidates) t.equal(kindOfCandidate(c.name), kind, `${c.name} competes for ${kind.name}`)
+  }
+  t.equal(kindOf('nope'), undefined)
+  t.equal(kindOf(7), undefined)
+})
+
+t.test('every kind: its embedded record serves, its fitted part matches its schema, fitOf round-trips', async (t) => {
+  for (const kind of MODEL_KINDS) {
+    const model = embedded[kind.name]
+    const record = model.record as Record<string, unknown>
+    t.equal(model.name, kind.name)
+    t.ok(typeof model.version === 'string' && model.version.startsWith(`embedded-${kind.name}-`), model.version)
+    const fit = fitOf(model.record) as Record<string, unknown>
+    t.same(Object.keys(fit), ['name', kind.field])
+    t.equal(fit[kind.field], record[kind.field])
+    // the served cost and the kind's published-model predictor agree (the gate benchmark is the served model)
+    const predictor = (kind.predictor as (fitted: unknown) => (s: TimedSample) => number)(record[kind.field])
+    const served = predictorFromCost(model.predictCost)
+    for (const s of sampleSet(20, 1)) t.equal(predictor(s), served(s), `${kind.name}: predictor equals the served cost, sign(Q) * cost`)
+  }
+})
+
+t.test('a record that names an unknown kind or breaks its kind\'s schema is rejected naming the field', async (t) => {
+  t.throws(() => modelFromRecord({ ...embedded.sqrt.record, name: 'power' } as unknown as ModelRecord), { name: 'TypeError', message: 'record.name must be sqrt, linear or mlp' })
+  const sqrt = structuredClone(embedded.sqrt.record) as Extract<ModelRecord, { name: 'sqrt' }>
+  sqrt.params.impactCoef = Number.NaN
+  t.throws(() => modelFromRecord(sqrt, 'body'), { name: 'TypeError', message: 'body.params.impactCoef must be a finite number (got NaN)' })
+  t.throws(() => modelFromRecord({ ...embedded.linear.record, version: '' }), { name: 'TypeError', message: 'record.version must be a non-empty string' })
+  t.throws(() => modelFromRecord({ ...embedded.mlp.record, validity: { participation: { min: 1, max: 0 }, volDaily: { min: 0, max: 1 } } }), { name: 'RangeError', message: 'record.validity.participation.max must be >= min (got 0)' })
+})
+
+t.test('the embedded file: each kind reads and checks its own section', async (t) => {
+  const file = JSON.parse(readFileSync('embedded/models.json', 'utf8'))
+  const without = (patch: (f: any) => void): unknown => { const f = structuredClone(file); patch(f); return f }
+  t.throws(() => parseEmbeddedModels(without((f) => { delete f.dataset })), { message: 'models.dataset must be an object' })
+  t.throws(() => parseEmbeddedModels(without((f) => { f.sqrt.impactCoef.origin = ' ' })), { message: 'models.sqrt.impactCoef.origin must be a non-empty string' })
+  t.throws(() => parseEmbeddedModels(without((f) => { delete f.mlp.model })), { message: 'models.mlp.model must be an object' })
+  t.throws(() => parseEmbeddedModels(without((f) => { f.linear.calibration.volDailyRange = { min: 1, max: 0 } })), { name: 'RangeError', message: 'models.linear.calibration.volDailyRange.max must be >= min (got 0)' })
+})
+
+t.test('every candidate\'s fit becomes a record its kind serves', async (t) => {
+  const fits = fitCandidates(sampleSet(300, 2), { seed: 3, mlp: { maxEpochs: 5, hidden1: 4, hidden2: 3 } }, GATE_CANDIDATES) as unknown as Record<string, GateCandidate | FailedFit>
+  for (const kind of MODEL_KINDS) {
+    for (const candidate of kind.candidates) {
+      const fit = fits[candidate.name]
+      if (isFailedFit(fit)) throw new Error(`${candidate.name}: ${fit.error}`)
+      const { payload } = candidate.toFit(fit)
+      const record = { name: kind.name, [kind.field]: payload, ...embeddedMeta(kind.name) } as unknown as ModelRecord
+      const model = modelFromRecord(JSON.parse(JSON.stringify(record)))
+      t.equal(model.name, kind.name, `${candidate.name} -> ${kind.name}`)
+      t.ok(Number.isFinite(model.predictCost({ participation: 0.001, volDaily: 0.03, relSpread: 0.0002, sideSign: 1 })))
+    }
+  }
+})
+
+t.test('the admin body\'s fitted-part fields come from the kinds (the OpenAPI document depends on them)', async (t) => {
+  t.same(JSON.parse(JSON.stringify(Type.Object(recordBodyFitFields()))).properties, {
+    params: {
+      additionalProperties: false,
+      description: 'sqrt only: eta, delta, smearing factor',
+      type: 'object',
+      properties: { impactCoef: { type: 'number' }, impactExponent: { type: 'number' }, smearingFactor: { type: 'number' } },
+      required: ['impactCoef', 'impactExponent', 'smearingFactor']
+    },
+    model: { description: 'linear / mlp only: the model JSON (linearToJson / mlpToJson)', type: 'object', patternProperties: { '^(.*)$': {} } }
+  })
+})
+
+function embeddedMeta (name: string): Record<string, unknown> {
+  const { version, validity, calibration } = embedded[name as 'sqrt'].record
+  return { version: `test-${version}`, source: 'registry', validity, calibration, createdAtMs: 1 }
+}
+
+/** `n` usable samples of a noisy square-root-like law, one every 20 minutes. */
+function sampleSet (n: number, seed: number): TimedSample[] {
+  const rng = createRng(seed)
+  const out: TimedSample[] = []
+  for (let k = 0; k < n; k++) {
+    const p = Math.pow(10, -5 + 3 * rng.next())
+    const sign = rng.next() < 0.5 ? -1 : 1
+    const volDaily = 0.02 + 0.02 * rng.next()
+    const startMs = 1_675_209_600_000 + k * 1_200_000
+    out.push({ startMs, endMs: startMs + 300_000, signedQtyBase: sign * p * 5000, advBase: 5000, volDaily, relSpread: 0.0002 * rng.next(), signedReturn: sign * 0.8 * volDaily * Math.pow(p, 0.6) * Math.exp(0.1 * rng.normal()) })
+  }
+  return out
+}
