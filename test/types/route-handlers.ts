@@ -6,6 +6,7 @@
  * the directives and checks the errors are the expected ones.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { ModelName } from '../../src/models/impact-model.js'
 import { errorRef, typedRef, withErrors } from '../../src/schemas/common.js'
 import { EstimateRequest, EstimateResponse } from '../../src/schemas/estimate.js'
 import { TcaRequest, TcaResponse } from '../../src/schemas/tca.js'
@@ -19,7 +20,7 @@ export const typedRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/wrong-body', { schema: { body: TcaRequest, response: withErrors(TcaResponse) } }, async (request, reply) => {
     const qtyBase: number = request.body.trades[0].qtyBase
-    const model: 'sqrt' | 'linear' | 'mlp' | undefined = request.body.model
+    const model: ModelName | undefined = request.body.model
     // @ts-expect-error TS2322: a trade's symbol is a string, not a number
     const symbol: number = request.body.trades[0].symbol
     // @ts-expect-error TS2339: a TCA request has no qtyBase (it is per trade)
