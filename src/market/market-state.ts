@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import type { Config } from '../config.js'
-import { finiteAt, objectAt, sourcedValue } from '../models/json-fields.js'
+import { Type } from '@sinclair/typebox'
+import { checkJson } from '../domain/learn/checks.js'
+import { sourcedNumber } from '../models/json-fields.js'
 
 export const CATEGORIES = ['linear', 'inverse', 'spot'] as const
 /** Bybit v5 product category. */
@@ -46,15 +48,27 @@ export interface MarketStateProvider {
   fees: (category: Category) => FeeRates
 }
 
-function isCategory (value: unknown): value is Category {
-  return typeof value === 'string' && (CATEGORIES as readonly string[]).includes(value)
-}
-
 const FEE_OVERRIDES: Record<Category, { taker: keyof Config, maker: keyof Config }> = {
   linear: { taker: 'TAKER_FEE_RATE_LINEAR', maker: 'MAKER_FEE_RATE_LINEAR' },
   inverse: { taker: 'TAKER_FEE_RATE_INVERSE', maker: 'MAKER_FEE_RATE_INVERSE' },
   spot: { taker: 'TAKER_FEE_RATE_SPOT', maker: 'MAKER_FEE_RATE_SPOT' }
 }
+
+const FeeRate = sourcedNumber({ minimum: 0, maximum: 0.01 })
+const FeesSchema = Type.Object({ takerFeeRate: FeeRate, makerFeeRate: FeeRate })
+
+/** embedded/market-state.json: fee rates per category and the state of each symbol, every number with its origin. */
+const EmbeddedMarketStateSchema = Type.Object({
+  fees: Type.Object({ linear: FeesSchema, inverse: FeesSchema, spot: FeesSchema }),
+  symbols: Type.Record(Type.String(), Type.Object({
+    category: Type.Union(CATEGORIES.map((category) => Type.Literal(category))),
+    priceQuote: sourcedNumber({ exclusiveMinimum: 0 }),
+    volDaily: sourcedNumber({ exclusiveMinimum: 0, exclusiveMaximum: 10 }),
+    advBase: sourcedNumber({ exclusiveMinimum: 0 }),
+    spreadBps: sourcedNumber({ minimum: 0, exclusiveMaximum: 10_000 }),
+    asOfMs: Type.Object({ value: Type.Number({ exclusiveMinimum: 0 }) })
+  }))
+})
 
 /**
  * Builds the embedded market state from the parsed contents of embedded/market-state.json;
@@ -62,34 +76,27 @@ const FEE_OVERRIDES: Record<Category, { taker: keyof Config, maker: keyof Config
  * @throws TypeError / RangeError naming the JSON path of a missing or invalid value.
  */
 export function parseEmbeddedMarketState (json: unknown, config: Partial<Config> = {}): MarketStateProvider {
-  const root = objectAt(json, 'market')
-  const feesJson = objectAt(root.fees, 'market.fees')
+  checkJson(EmbeddedMarketStateSchema, json, 'market')
   const fees = {} as Record<Category, FeeRates>
   for (const category of CATEGORIES) {
-    const path = `market.fees.${category}`
-    const node = objectAt(feesJson[category], path)
     const override = FEE_OVERRIDES[category]
-    const isRate = (n: number): boolean => n >= 0 && n <= 0.01
+    const rates = json.fees[category]
     fees[category] = Object.freeze({
-      takerFeeRate: (config[override.taker] as number | undefined) ?? sourcedValue(node, 'takerFeeRate', path, isRate, 'in [0, 0.01]'),
-      makerFeeRate: (config[override.maker] as number | undefined) ?? sourcedValue(node, 'makerFeeRate', path, isRate, 'in [0, 0.01]')
+      takerFeeRate: (config[override.taker] as number | undefined) ?? rates.takerFeeRate.value,
+      makerFeeRate: (config[override.maker] as number | undefined) ?? rates.makerFeeRate.value
     })
   }
 
   const states = new Map<string, MarketState>()
-  const symbolsJson = objectAt(root.symbols, 'market.symbols')
-  for (const [symbol, value] of Object.entries(symbolsJson)) {
-    const path = `market.symbols.${symbol}`
-    const node = objectAt(value, path)
-    if (!isCategory(node.category)) throw new TypeError(`${path}.category must be one of ${CATEGORIES.join(', ')}`)
+  for (const [symbol, node] of Object.entries(json.symbols)) {
     states.set(symbol, Object.freeze({
       symbol,
       category: node.category,
-      priceQuote: sourcedValue(node, 'priceQuote', path, (n) => n > 0, '> 0'),
-      volDaily: sourcedValue(node, 'volDaily', path, (n) => n > 0 && n < 10, 'in (0, 10)'),
-      advBase: sourcedValue(node, 'advBase', path, (n) => n > 0, '> 0'),
-      spreadBps: sourcedValue(node, 'spreadBps', path, (n) => n >= 0 && n < 10_000, 'in [0, 10000)'),
-      asOfMs: finiteAt(objectAt(node.asOfMs, `${path}.asOfMs`).value, `${path}.asOfMs.value`, (n) => n > 0, '> 0'),
+      priceQuote: node.priceQuote.value,
+      volDaily: node.volDaily.value,
+      advBase: node.advBase.value,
+      spreadBps: node.spreadBps.value,
+      asOfMs: node.asOfMs.value,
       source: 'embedded' as const
     }))
   }

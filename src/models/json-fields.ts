@@ -4,7 +4,7 @@
  * path and the rule, so a bad file stops start-up with a message an operator can act on), and
  * the rules a schema cannot hold. The embedded files keep their numbers in `{ value, origin }` leaves.
  */
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type NumberOptions, type Static } from '@sinclair/typebox'
 
 export type JsonObject = Record<string, unknown>
 
@@ -15,8 +15,13 @@ export const JsonObjectSchema = Type.Record(Type.String(), Type.Unknown())
 export const RangeSchema = Type.Object({ min: Type.Number(), max: Type.Number() })
 export type Range = Static<typeof RangeSchema>
 
-/** A number with where it came from: `{ value, origin }`, origin not blank. */
-export const SourcedNumberSchema = Type.Object({ value: Type.Number(), origin: Type.String({ minLength: 1, pattern: '\\S' }) })
+/** A number with where it came from: `{ value, origin }`, origin not blank; `bounds` (JSON Schema number keywords) limit the value. */
+export function sourcedNumber (bounds: NumberOptions = {}) {
+  return Type.Object({ value: Type.Number(bounds), origin: Type.String({ minLength: 1, pattern: '\\S' }) })
+}
+
+/** A `{ value, origin }` number without bounds. */
+export const SourcedNumberSchema = sourcedNumber()
 
 /**
  * A fresh `{ min, max }` of a range that passed RangeSchema.
@@ -25,26 +30,4 @@ export const SourcedNumberSchema = Type.Object({ value: Type.Number(), origin: T
 export function checkRange (range: Range, path: string): Range {
   if (!(range.max >= range.min)) throw new RangeError(`${path}.max must be >= min (got ${range.max})`)
   return { min: range.min, max: range.max }
-}
-
-// The plain readers below are what src/market/market-state.ts still reads embedded/market-state.json with.
-
-export function objectAt (node: unknown, path: string): JsonObject {
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) {
-    throw new TypeError(`${path} must be an object`)
-  }
-  return node as JsonObject
-}
-
-export function finiteAt (node: unknown, path: string, check?: (n: number) => boolean, rule?: string): number {
-  if (typeof node !== 'number' || !Number.isFinite(node)) throw new TypeError(`${path} must be a finite number`)
-  if (check !== undefined && !check(node)) throw new RangeError(`${path} must be ${rule ?? 'in range'} (got ${node})`)
-  return node
-}
-
-/** Reads the `value` of a `{ value, origin }` leaf and insists on a non-empty origin. */
-export function sourcedValue (parent: JsonObject, key: string, path: string, check?: (n: number) => boolean, rule?: string): number {
-  const leaf = objectAt(parent[key], `${path}.${key}`)
-  if (typeof leaf.origin !== 'string' || leaf.origin.trim() === '') throw new TypeError(`${path}.${key}.origin must be a non-empty string`)
-  return finiteAt(leaf.value, `${path}.${key}.value`, check, rule)
 }
