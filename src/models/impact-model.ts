@@ -5,7 +5,7 @@ import { checkRange } from './json-fields.js'
 import { kindOf, modelNamesText, type ModelName, type ModelRecord } from './model-kinds.js'
 import { ModelMetaSchema, type ModelSource, type ValidityRanges } from './model-record.js'
 
-export { MODEL_KINDS, MODEL_NAMES, fitOf, kindOf, type GateCandidateName, type ModelFit, type ModelName, type ModelRecord } from './model-kinds.js'
+export { DEFAULT_MODEL_NAME, MODEL_KINDS, MODEL_NAMES, fitOf, kindOf, type GateCandidateName, type ModelFit, type ModelName, type ModelRecord } from './model-kinds.js'
 export { MODEL_SOURCES, type ModelSource, type ValidityRanges } from './model-record.js'
 export type { Range } from './json-fields.js'
 

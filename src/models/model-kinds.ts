@@ -46,6 +46,18 @@ export function kindOfCandidate (candidate: GateCandidateName): AnyKind {
   return BY_CANDIDATE.get(candidate) as AnyKind
 }
 
+/** The model an estimate or a TCA report uses when the request names none: the table's first kind. */
+export const DEFAULT_MODEL_NAME: ModelName = MODEL_KINDS[0].name
+
+/** `"a" (its label, default), "b" or "c"`: the model names with their labels, for the API's descriptions. */
+export function modelChoicesText (): string {
+  const choices = MODEL_KINDS.map((kind) => {
+    const notes = [(kind as { label?: string }).label, kind.name === DEFAULT_MODEL_NAME ? 'default' : undefined].filter((note) => note !== undefined)
+    return notes.length > 0 ? `"${kind.name}" (${notes.join(', ')})` : `"${kind.name}"`
+  })
+  return choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}` : choices[0]
+}
+
 /** `a, b or c` of the model names, for messages. */
 export function modelNamesText (): string {
   return `${MODEL_NAMES.slice(0, -1).join(', ')} or ${MODEL_NAMES[MODEL_NAMES.length - 1]}`

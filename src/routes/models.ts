@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
-import { MODEL_NAMES, type ModelSet } from '../models/impact-model.js'
+import { DEFAULT_MODEL_NAME, MODEL_NAMES, type ModelSet } from '../models/impact-model.js'
 import { errorRef } from '../schemas/common.js'
 
 const Range = Type.Object({ min: Type.Number(), max: Type.Number() })
@@ -43,7 +43,7 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     const catalog = deps.models.catalog()
     const symbols = [...new Set([...deps.market.symbols(), ...catalog.bySymbol.keys()])].sort()
     return {
-      defaultModel: 'sqrt',
+      defaultModel: DEFAULT_MODEL_NAME,
       // spread: the status interfaces become the plain records the schema types them as
       marketData: { ...(deps.liveStatus?.() ?? { source: 'embedded' }) },
       registry: deps.registryStatus !== undefined ? { configured: true, ...deps.registryStatus() } : { configured: false },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../deps.js'
 import { storeUnavailable } from '../errors.js'
+import { DEFAULT_MODEL_NAME } from '../models/impact-model.js'
 import { runTca } from '../services/tca.js'
 import { errorRef, withErrors } from '../schemas/common.js'
 import { TcaRequest, TcaResponse } from '../schemas/tca.js'
@@ -18,7 +19,7 @@ const tcaRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
       response: withErrors(TcaResponse, { 503: errorRef() })
     }
   }, async (request) => {
-    const { response, records } = runTca(request.body.trades, request.body.model ?? 'sqrt', deps, Date.now())
+    const { response, records } = runTca(request.body.trades, request.body.model ?? DEFAULT_MODEL_NAME, deps, Date.now())
     // persisted before the reply: a record the client saw accepted is never lost
     try {
       await deps.tcaStore.append(records)

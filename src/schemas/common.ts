@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema, type TUnsafe } from '@sinclair/typebox'
 import { SYMBOL_PATTERN } from '../domain/symbol.js'
-import { MODEL_NAMES } from '../models/impact-model.js'
+import { MODEL_NAMES, modelChoicesText } from '../models/model-kinds.js'
 
 /**
  * Shared request/response pieces. Every number in a request has explicit bounds so that no
@@ -21,7 +21,7 @@ export const PriceQuote = (description: string) =>
 export const VolDaily = Type.Number({ minimum: 0, maximum: 10, description: 'volatility of daily returns, as a fraction (0.03 = 3% a day)' })
 export const AdvBase = Type.Number({ exclusiveMinimum: 0, maximum: 1e15, description: 'average daily volume, base asset units' })
 export const SpreadBps = Type.Number({ minimum: 0, maximum: 10_000, description: 'quoted spread (ask - bid) / mid, bps' })
-export const ModelNameField = StringEnum(MODEL_NAMES, 'impact model: "sqrt" (square-root law, default), "linear" or "mlp"')
+export const ModelNameField = StringEnum(MODEL_NAMES, `impact model: ${modelChoicesText()}`)
 export const LiquidityField = StringEnum(['taker', 'maker'], 'which fee rate applies: "taker" (default) or "maker"')
 
 export const ErrorResponse = Type.Object({

@@ -3,7 +3,7 @@ import { orderCost } from '../domain/impact/order-cost.js'
 import { fractionToBps, sideSign } from '../domain/units.js'
 import { bookUnavailable, unprocessable } from '../errors.js'
 import type { Orderbook } from '../market/market-data.js'
-import type { ModelName } from '../models/impact-model.js'
+import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { asUnprocessable, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
 
@@ -23,7 +23,7 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
   const inputs = resolveMarketInputs({ ...request, priceQuote: request.priceQuote ?? 1, spreadBps: request.spreadBps ?? 0 }, deps.market, fieldPrefix)
   const fees = deps.market.fees(book.category)
   const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
-  const modelName: ModelName = request.model ?? 'sqrt'
+  const modelName: ModelName = request.model ?? DEFAULT_MODEL_NAME
   const model = deps.models.modelsFor(request.symbol)[modelName]
   const warnings: Array<{ code: string, message: string }> = []
   try {

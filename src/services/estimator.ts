@@ -3,7 +3,7 @@ import { DomainRangeError } from '../domain/errors.js'
 import { bpsToFraction, sideSign } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketState, MarketStateProvider } from '../market/market-state.js'
-import type { ModelName } from '../models/impact-model.js'
+import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 
@@ -76,7 +76,7 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
   const state = inputs.state
   const fees = deps.market.fees(state?.category ?? 'linear')
   const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
-  const modelName: ModelName = request.model ?? 'sqrt'
+  const modelName: ModelName = request.model ?? DEFAULT_MODEL_NAME
   const model = deps.models.modelsFor(request.symbol)[modelName]
   const participation = request.qtyBase / inputs.advBase
   if (!Number.isFinite(participation)) throw unprocessable(`${fieldPrefix}${request.advBase !== undefined ? 'advBase' : 'qtyBase'}`, 'qtyBase / advBase finite', `participation qtyBase / advBase = ${request.qtyBase} / ${inputs.advBase} overflows`)

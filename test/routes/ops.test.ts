@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { build } from '../helper.js'
 import { formatOpenapi } from '../../scripts/write-openapi.js'
 import { codes } from '../../src/errors.js'
+import { MODEL_NAMES } from '../../src/models/impact-model.js'
 
 t.test('GET /health and /ready', async (t) => {
   const app = await build(t)
@@ -27,7 +28,8 @@ t.test('GET /v1/models lists the active models per symbol with parameters and ca
   const symbols = body.symbols.map((s: { symbol: string }) => s.symbol)
   t.ok(symbols.includes('BTCUSDT') && symbols.includes('ETHUSDT') && symbols.includes('*'))
   for (const entry of body.symbols) {
-    t.same(entry.models.map((m: { name: string }) => m.name), ['sqrt', 'linear', 'mlp'])
+    // every kind of the model table, in its order (sqrt, linear, mlp as shipped)
+    t.same(entry.models.map((m: { name: string }) => m.name), [...MODEL_NAMES])
     for (const m of entry.models) {
       t.equal(m.source, 'embedded')
       t.ok(m.validity.participation.max > m.validity.participation.min)

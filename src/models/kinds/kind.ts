@@ -45,6 +45,8 @@ export interface ModelKind<N extends string = string, F extends FitField = FitFi
   readonly fitSchema: P
   /** what the admin body's `params` or `model` description says of this kind, e.g. 'eta, delta, smearing factor' */
   readonly bodyNote: string
+  /** a few words said after the name where the models are listed for users, e.g. 'square-root law' */
+  readonly label?: string
   /**
    * Validates a record's fitted part (fitSchema and the rules beyond it) and builds what is served.
    * `path` names the field in messages (e.g. `record.params`).

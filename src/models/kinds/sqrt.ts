@@ -24,6 +24,7 @@ export const sqrtKind = defineModelKind({
   field: 'params',
   fitSchema: SqrtParamsSchema,
   bodyNote: 'eta, delta, smearing factor',
+  label: 'square-root law',
   serve: (fitted, path) => {
     checkJson(SqrtParamsSchema, fitted, path)
     const params = { impactCoef: fitted.impactCoef, impactExponent: fitted.impactExponent, smearingFactor: fitted.smearingFactor }
