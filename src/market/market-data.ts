@@ -5,20 +5,15 @@
  * into these records once, at the edge. Numbers carry their units in their names; sizes are in
  * base units whatever the category (a venue that counts contracts converts with the row's price).
  */
+import type { MinuteBar } from '../domain/impact/minute-bars.js'
 import type { Trade as TapePrint } from '../domain/impact/tape-samples.js'
 import type { Category } from './market-state.js'
 
 /** Kline intervals: minutes, or D / W / M (a day, a week from Monday 00:00 UTC, a calendar month UTC). */
 export type KlineInterval = '1' | '3' | '5' | '15' | '30' | '60' | '120' | '240' | '360' | '720' | 'D' | 'W' | 'M'
 
-/** One closed candle; `openTimeMs` as in the domain's MinuteBar, so a 1-minute kline is a MinuteBar. */
-export interface Kline {
-  openTimeMs: number
-  open: number
-  high: number
-  low: number
-  close: number
-  volumeBase: number
+/** One closed candle: the domain's MinuteBar fields (so a 1-minute kline is a MinuteBar) and its quote turnover. */
+export interface Kline extends Omit<MinuteBar, 'takerBuyBase'> {
   turnoverQuote: number
 }
 
