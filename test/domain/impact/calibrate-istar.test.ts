@@ -121,6 +121,26 @@ t.test('a moderate rate part (b1 = 0.3) is told from zero by the speed effect', 
   t.ok(fit.rateTermDistinguishable, `speed effect ${fit.speedEffect.ratio.toFixed(3)}, z ${fit.speedEffect.z.toFixed(2)}`)
 })
 
+t.test('square-root law with a2 fixed: closed-form WLS estimate and CR1 variance (1e-9 relative)', async (t) => {
+  // MI = a1 h_i with h_i = sigma_i sqrt(s_i) is linear in a1: a1 = sum w y h / sum w h^2, and the
+  // CR1 sandwich is G/(G-1) (n-1)/(n-1) sum_days (sum_{i in day} w r h)^2 / (sum w h^2)^2
+  const fit = fitSquareRootLaw(NOISY)
+  const counts = new Map<number, number>()
+  for (const w of NOISY) counts.set(w.lengthMinutes, (counts.get(w.lengthMinutes) ?? 0) + 1)
+  const weight = (w: IStarWindow): number => 1 / (counts.size * (counts.get(w.lengthMinutes) as number))
+  const h = (w: IStarWindow): number => w.volDaily * Math.sqrt(w.sizeFractionOfAdv)
+  let num = 0; let den = 0
+  for (const w of NOISY) { num += weight(w) * w.signedReturn * h(w); den += weight(w) * h(w) ** 2 }
+  const a1 = num / den
+  const scores = new Map<string, number>()
+  for (const w of NOISY) scores.set(w.dayKey, (scores.get(w.dayKey) ?? 0) + weight(w) * (w.signedReturn - a1 * h(w)) * h(w))
+  let meat = 0
+  for (const v of scores.values()) meat += v * v
+  const variance = (scores.size / (scores.size - 1)) * meat / den ** 2
+  t.ok(relErr(fit.params.a1, a1) < 1e-9, `a1 ${fit.params.a1} vs ${a1}`)
+  t.ok(relErr(fit.clustered.covariance[0][0], variance) < 1e-9, `var(a1) ${fit.clustered.covariance[0][0]} vs ${variance}`)
+})
+
 t.test('constant POV: the rate part is unidentified (NaN rows) and not told from zero', async (t) => {
   const fit = calibrateIStar(synthWindows({ seed: 3, params: TRUTH, days: 20, perDay: 4, noiseScale: 0.05, fixedPov: 0.1 }))
   t.ok(fit.clustered.unidentified.length > 0, `unidentified: ${fit.clustered.unidentified.join(', ')}`)
