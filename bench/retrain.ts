@@ -12,6 +12,7 @@ import { once } from 'node:events'
 import { setPriority } from 'node:os'
 import { createRng } from '../src/domain/learn/rng.js'
 import { syntheticTape, syntheticTapeJobEnv } from '../test/support/synthetic-tape.js'
+import { DEFAULT_TRAIN_REST_MS } from '../src/jobs/train-protocol.js'
 import type { Activity } from './lib/compare.js'
 
 export const RETRAIN_SYMBOL = 'BTCUSDT'
@@ -142,6 +143,8 @@ export async function retrain (tcaStorePath: string): Promise<Retrain> {
       // the tests' job settings for the synthetic tape; nothing runs on a schedule: the bench decides
       // when market data is refreshed and models trained
       ...syntheticTapeJobEnv(fake),
+      // but the production training pace: the tests' TRAIN_REST_MS 0 is what this scenario must not measure
+      TRAIN_REST_MS: String(DEFAULT_TRAIN_REST_MS),
       SYMBOLS: RETRAIN_SYMBOL,
       TCA_STORE_PATH: tcaStorePath,
       ADMIN_API_KEY: ADMIN_KEY,
