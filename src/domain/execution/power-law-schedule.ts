@@ -206,7 +206,7 @@ export function powerLawSchedule (params: PowerLawScheduleParams, options: Power
   holdingsBase[0] = initialHoldingsBase
   for (let j = 1; j <= periods; j++) {
     // a tail trade may end within 8 ulps below zero (see the solver): holdings are made monotone at that level
-    if (j < periods && r[j] > r[j - 1]) r[j] = r[j - 1]
+    if (j < periods) r[j] = Math.max(0, Math.min(r[j], r[j - 1]))
     timesDays[j] = j * tauDays
     holdingsBase[j] = j === periods ? 0 : initialHoldingsBase * r[j] // X * 0 would be -0 for a buy
     tradesBase[j - 1] = holdingsBase[j - 1] - holdingsBase[j]
