@@ -54,11 +54,12 @@ const FRACTION_TO_BOUNDARY = 0.9
 /** Step tolerance of the bisection's probes (a fraction of |X|). */
 const PROBE_STEP_TOLERANCE = 1e-8
 const ARMIJO = 1e-4
-/** A trade may end this close below zero (a fraction of |X|): tails below rounding are zero to machine precision. */
+/** For a >= 1 a trade may end this close below zero (a fraction of |X|): tails below rounding are zero to machine precision. */
 const ROUNDING_FLOOR = 8 * Number.EPSILON
 /** Trades are evaluated at no less than this, so that phi'' = a(1+a)POV^a/d stays finite for a < 1. */
 const MIN_TRADE = 1e-300
 const MAX_CURVATURE = 1e150
+const TRADE_STEP_RELATIVE = 1e-6
 
 export function solveNormalized (problem: NormalizedProblem, options: SolverOptions): SolverResult {
   return new PrefixSolver(problem, options).solve()
@@ -173,19 +174,38 @@ class PrefixSolver {
         slope += this.grad[i] * this.dz[i]
       }
       this.lastStep = stepMax
-      if (stepMax <= stepTolerance || gradMax <= this.opts.gradientTolerance * this.gScale) return true
+      if (gradMax <= this.opts.gradientTolerance * this.gScale) return true
+      if (stepMax <= stepTolerance && this.tradeStepsSmall(m)) return true
       if (!this.lineSearch(m, slope)) return false
     }
+  }
+
+  /**
+   * For a < 1 a small step is not enough: near a zero trade phi'' ~ d^(a-1) is huge, so Newton creeps
+   * (a trade of 1e-23 whose optimum is 1e-8 moves by less than 1e-13 of |X|). Converged also needs every
+   * free trade to change by at most TRADE_STEP_RELATIVE of itself. For a >= 1 curvature does not blow up.
+   */
+  private tradeStepsSmall (m: number): boolean {
+    if (this.a >= 1) return true
+    const { r, dz, n } = this
+    for (let t = m; t < n; t++) {
+      const deltaTrade = (t > m ? dz[t] : 0) - (t + 1 < n ? dz[t + 1] : 0)
+      if (Math.abs(deltaTrade) > TRADE_STEP_RELATIVE * Math.max(r[t] - r[t + 1], MIN_TRADE)) return false
+    }
+    return true
   }
 
   /** Armijo backtracking from the largest step that keeps every trade >= 0 (fraction to the boundary). */
   private lineSearch (m: number, slope: number): boolean {
     const { r, dz, trial, n } = this
+    // for a >= 1 a trade may land within rounding below zero (tails far below rounding when lambda is large);
+    // for a < 1 never: phi'' -> infinity at zero, and a trade stuck there would stop Newton short
+    const floor = this.a >= 1 ? -ROUNDING_FLOOR : 0
     let alpha = 1
     for (let t = m; t < n; t++) {
       const deltaTrade = (t > m ? dz[t] : 0) - (t + 1 < n ? dz[t + 1] : 0)
       const d = r[t] - r[t + 1]
-      if (deltaTrade < 0 && d + deltaTrade < -ROUNDING_FLOOR) alpha = Math.min(alpha, FRACTION_TO_BOUNDARY * Math.max(d, 0) / -deltaTrade)
+      if (deltaTrade < 0 && d + deltaTrade < floor) alpha = Math.min(alpha, FRACTION_TO_BOUNDARY * Math.max(d, 0) / -deltaTrade)
     }
     const phi0 = this.objective(r)
     const noise = 4 * Number.EPSILON * Math.abs(phi0)
@@ -213,15 +233,21 @@ class PrefixSolver {
     return cost + beta * risk
   }
 
-  /** phi'_t = (1+a)POV^a, phi''_t = a(1+a)POV^a/d, G_i = dPhi/dr_i, and the gradient scale. */
+  /**
+   * phi'_t = (1+a)POV^a, phi''_t = a(1+a)POV^a/d, G_i = dPhi/dr_i, and the gradient scale. phi'' is
+   * taken at no less than the rounding resolution of the holdings (4 ulps of r_t): a trade that rounding
+   * has made 0 would otherwise have infinite curvature for a < 1 and never move again.
+   */
   private derivatives (): void {
     const { n, w, a, beta, r, phiPrime, phiSecond, grad } = this
     let maxPrime = 0
     for (let t = 0; t < n; t++) {
-      const d = Math.max(r[t] - r[t + 1], MIN_TRADE)
+      const d = Math.max(r[t] - r[t + 1], 0)
       const povPow = (d / w[t]) ** a
       phiPrime[t] = (1 + a) * povPow
-      phiSecond[t] = Math.min(a * (1 + a) * povPow / d, MAX_CURVATURE)
+      const resolved = Math.max(4 * Number.EPSILON * r[t], MIN_TRADE)
+      const second = d >= resolved ? a * (1 + a) * povPow / d : a * (1 + a) * (resolved / w[t]) ** a / resolved
+      phiSecond[t] = Math.min(second, MAX_CURVATURE)
       if (phiPrime[t] > maxPrime) maxPrime = phiPrime[t]
     }
     for (let i = 1; i < n; i++) grad[i] = phiPrime[i] - phiPrime[i - 1] + 2 * beta * r[i]

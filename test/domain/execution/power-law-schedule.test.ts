@@ -185,6 +185,40 @@ t.test('invalid inputs throw DomainRangeError naming the parameter', async (t) =
   t.equal(thrownParam(() => powerLawTrajectoryCost(BASE, twapHoldings(100, 50))), 'holdingsBase', 'holdings must start at X')
 })
 
+t.test('a < 1 with a tiny tail trade: Newton does not stop while a trade still creeps away from zero', async (t) => {
+  // found by fast-check (seed 2): the last trade sat at 7e-23 of X where the optimum is ~1e-8; phi'' ~ d^(a-1)
+  // made every Newton step < 1e-13 of X, so a step-only test declared convergence with a KKT residual of 6e-8
+  const p: PowerLawScheduleParams = {
+    initialHoldingsBase: -1,
+    horizonDays: 1,
+    periods: 6,
+    riskAversion: 16657122.626214584,
+    volQuote: 0.005,
+    priceQuote: 1,
+    periodVolumeBase: [132.56911378642715, 132.56911378642715, 132.56911378642715, 132.56911378642715, 196.34520423941413, 273.3783234508464],
+    rateImpactCoef: 0.0694046823742688,
+    rateImpactExponent: 0.42612857980613433,
+    fixedImpactRate: 0.001
+  }
+  const s = powerLawSchedule(p)
+  t.ok(s.converged && s.kktResidual <= 1e-10, `converged in ${s.iterations} iterations, KKT residual ${s.kktResidual} (<= 1e-10)`)
+  t.ok(Math.abs(s.holdingsBase[5]) > 1e-9, `x_5 = ${s.holdingsBase[5]} is not pinned at zero`)
+  // found by fast-check (seed 4): rounding made trade 8 exactly 0 (x_7 = x_8 = 7e-7 of X); its curvature was then
+  // infinite, so Newton moved the two holdings rigidly forever (KKT residual 1.4e-3)
+  const pinned: PowerLawScheduleParams = {
+    ...p,
+    periods: 9,
+    riskAversion: 35757445.419603,
+    periodVolumeBase: [0.05688894396675019, 0.05688894396675019, 0.05688894396675019, 0.05740830112265576,
+      0.05688894396675019, 0.05688894396675019, 0.43324675886778935, 0.05688894396675019, 0.16801127620905357],
+    rateImpactCoef: 0.1,
+    rateImpactExponent: 0.4
+  }
+  const u = powerLawSchedule(pinned)
+  t.ok(u.converged && u.kktResidual <= 1e-10, `converged in ${u.iterations} iterations, KKT residual ${u.kktResidual} (<= 1e-10)`)
+  t.ok(u.tradesBase.every((n) => n < 0), 'every trade of the buy is strictly positive in size')
+})
+
 t.test('N = 10,000 converges (iterations reported)', async (t) => {
   const n = 10_000
   const profile = Array.from({ length: n }, (_, j) => 0.1 * (1 + 0.8 * Math.sin(j / n * 6 * Math.PI))) // 1000 base in all
