@@ -315,6 +315,53 @@ t.test('property: the optimum beats TWAP, VWAP and feasible exchanges between pe
   t.pass('300 seeded problems')
 })
 
+/**
+ * Independent reference (no Newton, no bisection on the capped prefix): the KKT conditions as a backward
+ * recursion. With g_t = P*k*(1+a)*POV_t^a + mu_t (mu_t >= 0 only at the cap), stationarity in x_{t+1} is
+ * g_t = g_{t+1} + 2*lambda*sigma^2*tau*x_{t+1}, and POV_t = min(cap, (g_t/(P*k*(1+a)))^(1/a)). From a trial
+ * g_N every quantity follows by adding positive terms backwards, x_0 rises with g_N, and g_N is found by
+ * bisection on its logarithm so that x_0 = |X|. Returns null when the answer needs g_N below 1e-300.
+ */
+function kktChainHoldings (p: PowerLawScheduleParams): number[] | null {
+  const n = p.periods
+  const a = p.rateImpactExponent
+  const unitCost = p.priceQuote * p.rateImpactCoef * (1 + a)
+  const riskSlope = 2 * p.riskAversion * p.volQuote ** 2 * (p.horizonDays / n)
+  const cap = p.maxParticipation ?? Infinity
+  const holdings = new Array<number>(n + 1).fill(0)
+  const firstHolding = (logG: number): number => {
+    let g = Math.exp(logG)
+    for (let t = n - 1; t >= 0; t--) {
+      holdings[t] = holdings[t + 1] + p.periodVolumeBase[t] * Math.min(cap, (g / unitCost) ** (1 / a))
+      g += riskSlope * holdings[t]
+    }
+    return holdings[0]
+  }
+  const size = Math.abs(p.initialHoldingsBase)
+  let lo = Math.log(1e-300)
+  let hi = Math.log(unitCost * (size / Math.min(...p.periodVolumeBase)) ** a) + 1 // one period alone would overfill
+  if (firstHolding(lo) > size) return null
+  for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.abs(hi); i++) {
+    const mid = (lo + hi) / 2
+    if (firstHolding(mid) > size) hi = mid
+    else lo = mid
+  }
+  firstHolding(hi)
+  const scale = p.initialHoldingsBase / holdings[0]
+  return holdings.map((h, j) => (j === 0 ? p.initialHoldingsBase : h * scale))
+}
+
+t.test('property: the schedule equals the KKT backward recursion (holdings within 1e-9*|X|)', async (t) => {
+  let compared = 0
+  fc.assert(fc.property(problemArb, (p) => {
+    const reference = kktChainHoldings(p)
+    if (reference === null) return true // tail below 1e-300: not representable by the reference
+    compared++
+    return maxAbsDiff(powerLawSchedule(p).holdingsBase, reference) <= 1e-9 * Math.abs(p.initialHoldingsBase)
+  }), { seed: SEED, numRuns: 300 })
+  t.ok(compared >= 250, `${compared} of 300 seeded problems compared`)
+})
+
 t.test('property: KKT conditions, monotone holdings, POV <= cap and non-increasing (rel 1e-8 of the gradient scale)', async (t) => {
   // dF/dx_i = c'_{i+1} - c'_i + 2*lambda*sigma^2*tau*x_i with c'_j = P*(k*(1+a)*POV_j^a + c0) (sell frame);
   // 0 on free holdings; capped trades j <= m carry mu_{j} = sum_{i=j..m} dF/dx_i >= 0 (computed here, not by the solver)
