@@ -51,12 +51,18 @@ export interface PowerLawSolveOptions {
   gradientTolerance?: number
   /** Newton iterations allowed in all; default 2000. */
   maxIterations?: number
+  /**
+   * Start Newton from the KKT conditions solved backwards (one scalar equation; power-law-warm-start.ts),
+   * default true; false starts from VWAP and bisects on the capped prefix (slower, kept as a cross-check).
+   */
+  warmStart?: boolean
 }
 
 export const POWER_LAW_SOLVE_DEFAULTS: Readonly<Required<PowerLawSolveOptions>> = Object.freeze({
   stepTolerance: 1e-13,
   gradientTolerance: 1e-12,
-  maxIterations: 2000
+  maxIterations: 2000,
+  warmStart: true
 })
 
 /** The optimal trajectory, in the shape of almgren-chriss.ts's ExecutionSchedule, with the solver's report. */
@@ -70,7 +76,7 @@ export interface PowerLawSchedule extends Pick<ExecutionSchedule,
   cappedPeriods: number
   /** True when the Newton iteration met its tolerance with every KKT multiplier of sign >= 0. */
   converged: boolean
-  /** Newton iterations used. */
+  /** Newton iterations used (the warm start's scalar root-finding, <= 100 O(N) passes, is not counted). */
   iterations: number
   /** Largest KKT residual (reduced gradient, negative cap multipliers) relative to the gradient's scale. */
   kktResidual: number
@@ -158,8 +164,10 @@ export function powerLawTrajectoryCost (
  * Optimal execution under power-law temporary impact (Almgren 2003): minimises E + lambda*V over
  * x_1..x_{N-1} subject to 0 <= n_j <= maxParticipation*v_j in the sell frame (monotone: no buying
  * back). Convex for every a > 0, so the KKT point is the global optimum. Newton steps on the holdings
- * with a tridiagonal reduced Hessian (Thomas algorithm) and the caps as an active set: O(N) per
- * iteration. With a = 1, no cap binding and constant v, it is Almgren-Chriss (2000) with
+ * with a tridiagonal Hessian (Thomas algorithm), O(N) per iteration, from a start that solves the KKT
+ * conditions backwards; the cap binds on a prefix of periods (see power-law-solver.ts). Tolerance:
+ * Newton step <= 1e-13*|X| (and, for a < 1, every trade settled to 1e-6 of itself) or gradient <= 1e-12
+ * of its scale. With a = 1, no cap binding and constant v, it is Almgren-Chriss (2000) with
  * eta = k*P*tau/v + gamma*tau/2 and epsilon = c0*P.
  * A buy mirrors a sell: holdings and trades negate, E and V are unchanged.
  * @throws DomainRangeError for invalid inputs, or (param maxParticipation) when |X| > maxParticipation * sum(v)

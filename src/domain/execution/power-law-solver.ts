@@ -11,11 +11,15 @@
  * with g_t = phi'(POV_t) + mu_t, stationarity in r_{t+1} reads g_t - g_{t+1} = 2*beta*r_{t+1} >= 0,
  * and phi'(POV) = (1+a)*POV^a is the same function in every period. So the optimal POV never rises,
  * d_t > 0 for all t (a zero trade would chain zeros back to t = 0), and the cap binds on a prefix
- * t < m only. The solver finds m by bisection (a free solution that respects the cap in its first
- * period respects it everywhere, and does so for every later start too), and for each candidate m
- * runs Newton steps on the free holdings r_{m+1..N-1}: the Hessian is tridiagonal (Thomas
- * algorithm, O(N)), with an Armijo line search that keeps every trade >= 0.
+ * t < m only. Newton steps on the free holdings r_{m+1..N-1} (tridiagonal Hessian, Thomas algorithm,
+ * O(N); Armijo line search keeping every trade >= 0) start from the same conditions solved backwards
+ * (power-law-warm-start.ts), which also gives m; they converge there in one iteration in practice and
+ * certify the point. If that fails, m is found by bisection (a free solution that respects the cap in
+ * its first period respects it everywhere, and does so for every later start too), Newton starting
+ * from VWAP for each candidate.
  */
+
+import { kktWarmStart } from './power-law-warm-start.js'
 
 export interface NormalizedProblem {
   /** a: the POV exponent a4, > 0. */
@@ -35,6 +39,8 @@ export interface SolverOptions {
   gradientTolerance: number
   /** Budget of Newton iterations over all candidate prefixes. */
   maxIterations: number
+  /** Start from the KKT backward recursion (power-law-warm-start.ts); false: from VWAP only. */
+  warmStart: boolean
 }
 
 export interface SolverResult {
@@ -72,6 +78,7 @@ class PrefixSolver {
   private readonly w: Float64Array
   private readonly cap: Float64Array | null
   private readonly opts: SolverOptions
+  private readonly problem: NormalizedProblem
   private readonly r: Float64Array
   private readonly trial: Float64Array
   private readonly phiPrime: Float64Array
@@ -91,6 +98,7 @@ class PrefixSolver {
     this.w = problem.volumeShare
     this.cap = problem.capShare
     this.opts = opts
+    this.problem = problem
     this.r = new Float64Array(n + 1)
     this.trial = new Float64Array(n + 1)
     this.phiPrime = new Float64Array(n)
@@ -108,6 +116,14 @@ class PrefixSolver {
       let sumCap = 0
       while (mMax < n - 1 && sumCap + cap[mMax] < 1) sumCap += cap[mMax++]
       if (mMax === n - 1 && sumCap + cap[mMax] <= 1) return this.allCapped() // |X| = cap*sum(v) up to rounding
+    }
+    // Newton from the KKT backward recursion: one or two iterations when its capped prefix is right
+    const warm = this.opts.warmStart ? kktWarmStart(this.problem) : null
+    if (warm !== null && (cap === null || warm.cappedPrefix <= mMax)) {
+      const m = warm.cappedPrefix
+      this.r.set(warm.holdings)
+      if (this.solveFrom(m, this.opts.stepTolerance, true) && !this.violates(m) &&
+        (m === 0 || this.lastCapMultiplier(m) >= -this.opts.gradientTolerance * this.gScale)) return this.finish(m, true)
     }
     if (!this.solveFrom(0)) return this.finish(0, false)
     if (cap === null || !this.violates(0)) return this.finish(0, true)
@@ -153,14 +169,16 @@ class PrefixSolver {
    * Trades 0..m-1 at the cap, then Newton on r_{m+1..N-1} from a volume-weighted start, to the step
    * tolerance `stepTolerance` (looser while bisecting: only the sign of d_m - cap_m is needed there).
    */
-  private solveFrom (m: number, stepTolerance = this.opts.stepTolerance): boolean {
+  private solveFrom (m: number, stepTolerance = this.opts.stepTolerance, warm = false): boolean {
     const { r, n, w, cap } = this
     r[0] = 1
     for (let t = 0; t < m; t++) r[t + 1] = r[t] - (cap as Float64Array)[t]
-    let freeVolume = 0
-    for (let t = m; t < n; t++) freeVolume += w[t]
-    const remaining = r[m]
-    for (let t = m; t < n - 1; t++) r[t + 1] = r[t] - remaining * (w[t] / freeVolume)
+    if (!warm) {
+      let freeVolume = 0
+      for (let t = m; t < n; t++) freeVolume += w[t]
+      const remaining = r[m]
+      for (let t = m; t < n - 1; t++) r[t + 1] = r[t] - remaining * (w[t] / freeVolume)
+    }
     r[n] = 0
     for (;;) {
       if (this.iterations >= this.opts.maxIterations) return false
