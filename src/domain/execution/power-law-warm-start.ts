@@ -45,10 +45,11 @@ export function kktWarmStart (problem: NormalizedProblem): WarmStart | null {
     }
     return [Math.log(r[0]), dr / r[0]]
   }
-  let minVolume = Infinity
-  for (let t = 0; t < n; t++) minVolume = Math.min(minVolume, w[t])
+  let totalVolume = 0
+  for (let t = 0; t < n; t++) totalVolume += w[t]
   let lo = LOG_G_MIN
-  let hi = Math.log((1 + a) * (1 / minVolume) ** a) + 1 // one period alone would trade more than the order
+  // VWAP's marginal cost: g only grows backwards and VWAP's POV 1/sum(w) is under the cap, so r_0 >= 1 here
+  let hi = Math.log((1 + a) * (1 / totalVolume) ** a)
   if (shoot(lo)[0] > 0) {
     // the last marginal cost is below 1e-300 (a > 1 stops trading in finite time, Almgren 2003): the latest
     // end whose chain still fits, trades after it zero (below 1e-150 of the order)
@@ -62,10 +63,15 @@ export function kktWarmStart (problem: NormalizedProblem): WarmStart | null {
     end = fits
     if (shoot(lo)[0] > 0) return null
   }
-  let logG = (lo + hi) / 2
+  let logG = hi // from the right: log r_0 is convex-like in log g in practice, so Newton does not overshoot
   for (let step = 0; step < MAX_STEPS; step++) {
     const [logR, slope] = shoot(logG)
     if (Math.abs(logR) <= LOG_TOLERANCE) break
+    if (!Number.isFinite(logR)) { // overflowed backwards: the root is usually a few units below
+      hi = logG
+      logG = Math.max((lo + hi) / 2, hi - 2)
+      continue
+    }
     if (logR > 0) hi = logG
     else lo = logG
     const newton = logG - logR / slope
