@@ -52,8 +52,6 @@ export interface SolverResult {
   converged: boolean
   /** Largest KKT violation (free gradient, negative cap multipliers) relative to the gradient scale. */
   kktResidual: number
-  /** Largest |Newton step| of the last iteration, a fraction of |X|. */
-  lastStep: number
 }
 
 const FRACTION_TO_BOUNDARY = 0.9
@@ -88,7 +86,6 @@ class PrefixSolver {
   private readonly dz: Float64Array
   private gScale = 1
   private iterations = 0
-  private lastStep = 0
 
   constructor (problem: NormalizedProblem, opts: SolverOptions) {
     const n = problem.volumeShare.length
@@ -147,7 +144,7 @@ class PrefixSolver {
     }
   }
 
-  /** mu_{m-1}, the multiplier of the last capped trade: sum of G_i over i = 1..m ... from mu_m = 0 it is G_m. */
+  /** mu_{m-1}, the multiplier of the last capped trade: G_m, from mu_{m-1} = mu_m + G_m with mu_m = 0. */
   private lastCapMultiplier (m: number): number {
     this.derivatives()
     return this.grad[m]
@@ -191,7 +188,6 @@ class PrefixSolver {
         gradMax = Math.max(gradMax, Math.abs(this.grad[i]))
         slope += this.grad[i] * this.dz[i]
       }
-      this.lastStep = stepMax
       if (gradMax <= this.opts.gradientTolerance * this.gScale) return true
       if (stepMax <= stepTolerance && this.tradeStepsSmall(m)) return true
       if (!this.lineSearch(m, slope)) return false
@@ -324,8 +320,7 @@ class PrefixSolver {
       cappedPrefix: m,
       iterations: this.iterations,
       converged: solved && (minMultiplier >= -this.opts.gradientTolerance * this.gScale),
-      kktResidual,
-      lastStep: this.lastStep
+      kktResidual
     }
   }
 }
