@@ -1,5 +1,3 @@
-import type { NormalizedProblem } from './power-law-solver.js'
-
 /*
  * Warm start for power-law-solver.ts from the KKT conditions read backwards. With the notation of
  * power-law-solver.ts and g_t = (1+a)*POV_t^a + mu_t (mu_t >= 0 only at the cap), stationarity in
@@ -8,6 +6,18 @@ import type { NormalizedProblem } from './power-law-solver.js'
  * with it, so one scalar equation r_0(g_{N-1}) = 1 remains: safeguarded Newton on log g_{N-1} against
  * log r_0, O(N) per step. Newton on the holdings then polishes and certifies the point (KKT check).
  */
+
+/** The normalised problem of power-law-solver.ts (declared here too, so the two files import one way only). */
+export interface WarmStartProblem {
+  /** a > 0 */
+  exponent: number
+  /** beta >= 0 */
+  riskWeight: number
+  /** w_t = v_t/|X| > 0 */
+  volumeShare: Float64Array
+  /** maxParticipation*w_t, or null */
+  capShare: Float64Array | null
+}
 
 export interface WarmStart {
   /** r_0..r_N with r_0 = 1, r_N = 0. */
@@ -21,7 +31,7 @@ const LOG_TOLERANCE = 1e-14
 const LOG_G_MIN = Math.log(1e-300)
 
 /** The backward recursion's trajectory (trades that would need a marginal cost below 1e-300 set to zero), or null. */
-export function kktWarmStart (problem: NormalizedProblem): WarmStart | null {
+export function kktWarmStart (problem: WarmStartProblem): WarmStart | null {
   const { exponent: a, riskWeight: beta, volumeShare: w, capShare: cap } = problem
   const n = w.length
   const r = new Float64Array(n + 1)
