@@ -86,3 +86,11 @@ export function embeddedSection<T extends TSchema> (file: JsonObject, path: stri
 
 /** The section of a learned kind: `{ model, calibration }`. */
 export const LearnedSectionSchema = Type.Object({ model: JsonObjectSchema, calibration: EmbeddedCalibrationSchema })
+
+/** The embedded reader of a learned kind: its section's `model` JSON is the fitted part. */
+export function learnedEmbedded (name: string): ModelKind['embedded'] {
+  return (file, path) => {
+    const section = embeddedSection(file, path, name, LearnedSectionSchema)
+    return { fitted: section.model, calibration: section.calibration }
+  }
+}

@@ -2,7 +2,7 @@
 import { impactFeatures } from '../../domain/learn/impact-features.js'
 import { linearFromJson, LinearJsonSchema, linearToJson, predictLinear } from '../../domain/learn/linear-regression.js'
 import { linearCandidate, linearPredictor } from '../../domain/validation/candidates.js'
-import { defineModelKind, embeddedSection, kindCandidate, LearnedSectionSchema } from './kind.js'
+import { defineModelKind, kindCandidate, learnedEmbedded } from './kind.js'
 
 export const linearKind = defineModelKind({
   name: 'linear',
@@ -19,8 +19,5 @@ export const linearKind = defineModelKind({
   },
   predictor: (json) => linearPredictor(linearFromJson(json)),
   candidates: [kindCandidate(linearCandidate, (c) => ({ payload: linearToJson(c.model) }))],
-  embedded: (file, path) => {
-    const section = embeddedSection(file, path, 'linear', LearnedSectionSchema)
-    return { fitted: section.model, calibration: section.calibration }
-  }
+  embedded: learnedEmbedded('linear')
 })

@@ -3,7 +3,7 @@ import { impactFeatures } from '../../domain/learn/impact-features.js'
 import { mlpFromJson, MlpJsonSchema, mlpToJson } from '../../domain/learn/mlp-json.js'
 import { predictMlp } from '../../domain/learn/mlp.js'
 import { mlpCandidate, mlpPredictor } from '../../domain/validation/candidates.js'
-import { defineModelKind, embeddedSection, kindCandidate, LearnedSectionSchema } from './kind.js'
+import { defineModelKind, kindCandidate, learnedEmbedded } from './kind.js'
 
 export const mlpKind = defineModelKind({
   name: 'mlp',
@@ -20,8 +20,5 @@ export const mlpKind = defineModelKind({
   },
   predictor: (json) => mlpPredictor(mlpFromJson(json)),
   candidates: [kindCandidate(mlpCandidate, (c) => ({ payload: mlpToJson(c.model) }))],
-  embedded: (file, path) => {
-    const section = embeddedSection(file, path, 'mlp', LearnedSectionSchema)
-    return { fitted: section.model, calibration: section.calibration }
-  }
+  embedded: learnedEmbedded('mlp')
 })
