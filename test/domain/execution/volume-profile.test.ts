@@ -9,7 +9,7 @@ const DAY0 = Date.UTC(2026, 0, 5) // a UTC midnight
 const RAMP = Array.from({ length: 24 }, (_, h) => (h + 1) / 300)
 
 t.test('hourlyVolumeShares: mean volume per bar per UTC hour, normalised (hand computed)', async (t) => {
-  const bars = []
+  const bars: Array<{ openTimeMs: number, volumeBase: number }> = []
   for (let m = 0; m < 1440; m++) bars.push({ openTimeMs: DAY0 + m * 60_000, volumeBase: Math.floor(m / 60) + 1 })
   // a second day where hour 0 has 3x the volume: its mean becomes (1 + 3) / 2 = 2
   for (let m = 0; m < 60; m++) bars.push({ openTimeMs: DAY0 + MS_PER_DAY + m * 60_000, volumeBase: 3 })
