@@ -1,7 +1,8 @@
 /**
  * Embedded market state (embedded/market-state.json): fees and per-symbol price, volatility,
  * ADV and spread, computed from the recorded data under ../shared/data. Every number carries
- * an origin string naming the file, the window and the method. Live Bybit data replaces these.
+ * an origin string naming the file, the window and the method, and an hour-of-day volume profile
+ * (volume-profile.ts). Live Bybit data replaces these.
  */
 import path from 'node:path'
 import { BAR_INTERVAL_MS, MINUTES_PER_DAY } from '../../src/domain/impact/minute-bars.js'
@@ -10,6 +11,7 @@ import { fractionToBps } from '../../src/domain/units.js'
 import { DATA_FILES } from './data-dir.js'
 import { readBybitInverseKlines, readBybitLinearTicker, readTapeTrades, readBookTop, type BookTop, type TapeTrade } from './readers.js'
 import { median, sampleStdev, formatNumber as fmt, formatUtc } from './stats.js'
+import { computeVolumeProfiles, type VolumeProfileNode } from './volume-profile.js'
 
 export type Sourced = { value: number, origin: string }
 export type FeeRates = { takerFeeRate: Sourced, makerFeeRate: Sourced }
@@ -20,6 +22,8 @@ export type SymbolState = {
   advBase: Sourced
   spreadBps: Sourced
   asOfMs: Sourced
+  /** hour-of-day volume profile (scripts/lib/volume-profile.ts) */
+  volumeProfile?: VolumeProfileNode
 }
 export type MarketStateFile = {
   description: string
@@ -193,13 +197,15 @@ export async function computeEthusdtState (dataDir: string): Promise<SymbolState
 
 /** The whole embedded/market-state.json content. Deterministic: depends only on the data files. */
 export async function computeMarketState (dataDir: string): Promise<MarketStateFile> {
+  const bybitBars = await readBybitInverseKlines(path.join(dataDir, DATA_FILES.bybitInverseKlines))
+  const profiles = await computeVolumeProfiles(dataDir, bybitBars, DATA_FILES.bybitInverseKlines)
   return {
     description: 'Offline defaults for pre-trade cost estimates: Bybit default fee rates and per-symbol market state (price, daily volatility, ADV, quoted spread) computed from recorded market data under ../shared/data (never copied into the repo). Each number carries its origin. Stale by design: live Bybit market data replaces these values when available.',
     generatedBy: GENERATED_BY,
     fees: BYBIT_DEFAULT_FEES,
     symbols: {
-      BTCUSDT: await computeBtcusdtState(dataDir),
-      ETHUSDT: await computeEthusdtState(dataDir)
+      BTCUSDT: { ...await computeBtcusdtState(dataDir), volumeProfile: profiles.BTCUSDT },
+      ETHUSDT: { ...await computeEthusdtState(dataDir), volumeProfile: profiles.ETHUSDT }
     }
   }
 }

@@ -129,3 +129,21 @@ export async function readBookTop (filePath: string): Promise<BookTop[]> {
     askPriceQuote: parseFiniteNumber(row[col.ask_px_1], label, i, 'ask_px_1')
   }))
 }
+
+/** One Binance.US 1-minute bar: bar start and base volume (the file has no turnover). */
+export type BinanceUsBar = { openTimeMs: number, volumeBase: number }
+
+/**
+ * Binance.US 1-minute OHLCV (binanceus-btc-1m-klines/*.csv): `open_time` is ISO-8601 UTC
+ * (`2023-03-01 00:00:00+00:00`), `volume` base units. Only time and volume are kept.
+ */
+export async function readBinanceUsKlines (filePath: string): Promise<BinanceUsBar[]> {
+  const label = path.basename(filePath)
+  const table = await readCsv(filePath)
+  const col = columnIndices(table, ['open_time', 'volume'] as const, label)
+  return table.rows.map((row, i): BinanceUsBar => {
+    const openTimeMs = Date.parse(row[col.open_time].replace(' ', 'T'))
+    if (!Number.isFinite(openTimeMs)) throw new Error(`${label}: row ${i} column open_time is not a time: "${row[col.open_time]}"`)
+    return { openTimeMs, volumeBase: parseFiniteNumber(row[col.volume], label, i, 'volume') }
+  })
+}

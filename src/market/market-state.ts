@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import type { Config } from '../config.js'
 import { Type } from '@sinclair/typebox'
+import { DomainRangeError } from '../domain/errors.js'
+import { HOURS_PER_DAY, validateHourlyShares, type HourlyVolumeShares } from '../domain/execution/volume-profile.js'
 import { checkJson } from '../domain/learn/checks.js'
 import { sourcedNumber } from '../models/json-fields.js'
 
@@ -31,6 +33,31 @@ export interface MarketState {
   source: 'embedded' | 'bybit'
   /** venue trading rules, when known (live market data) */
   instrument?: InstrumentRules
+  /**
+   * hour-of-day volume profile, when known; absent: consumers assume FLAT_HOURLY_SHARES and say
+   * so. VWAP and POV executions trade in proportion to it.
+   */
+  volumeProfile?: VolumeProfile
+}
+
+/** The share of a day's volume traded in each UTC hour, and where it comes from. Frozen. */
+export interface VolumeProfile {
+  /** 24 shares, index 0 = 00:00-01:00 UTC; fractions of a day's volume, each >= 0, summing to 1 (within 1e-9) */
+  hourlyShares: HourlyVolumeShares
+  /** what the profile was computed from, e.g. 'bybit: 720 closed 60-minute klines (30 days) to ...' */
+  source: string
+  /** days of data behind it (hours of bars / 24; may be fractional) */
+  days: number
+}
+
+/**
+ * A frozen VolumeProfile (the shares copied).
+ * @throws DomainRangeError (param `${param}`) unless the shares are 24 finite values >= 0 summing to 1.
+ */
+export function volumeProfile (hourlyShares: readonly number[], source: string, days: number, fn = 'volumeProfile', param = 'hourlyShares'): VolumeProfile {
+  validateHourlyShares(hourlyShares, fn, param)
+  if (!(days > 0) || !Number.isFinite(days)) throw new DomainRangeError(`${fn}: days must be finite and > 0 (got ${days})`, 'days', 'finite and > 0')
+  return Object.freeze({ hourlyShares: Object.freeze([...hourlyShares]), source, days })
 }
 
 /** Order-size rules of an instrument, in base units and quote currency. */
@@ -66,9 +93,34 @@ const EmbeddedMarketStateSchema = Type.Object({
     volDaily: sourcedNumber({ exclusiveMinimum: 0, exclusiveMaximum: 10 }),
     advBase: sourcedNumber({ exclusiveMinimum: 0 }),
     spreadBps: sourcedNumber({ minimum: 0, exclusiveMaximum: 10_000 }),
-    asOfMs: Type.Object({ value: Type.Number({ exclusiveMinimum: 0 }) })
+    asOfMs: Type.Object({ value: Type.Number({ exclusiveMinimum: 0 }) }),
+    volumeProfile: Type.Optional(Type.Object({
+      /** short label of the data, shown as `embedded: <source>` */
+      source: Type.String({ minLength: 1, pattern: '\\S' }),
+      hourlyShares: Type.Object({
+        value: Type.Array(Type.Number({ minimum: 0, maximum: 1 }), { minItems: HOURS_PER_DAY, maxItems: HOURS_PER_DAY }),
+        origin: Type.String({ minLength: 1, pattern: '\\S' })
+      }),
+      days: sourcedNumber({ exclusiveMinimum: 0 })
+    }))
   }))
 })
+
+/**
+ * The embedded volume profile of `symbol`, checked: the shares must sum to 1 within 1e-9 as
+ * stored (the file is renormalised before it is written; the reader does not renormalise).
+ * @throws RangeError naming the JSON path.
+ */
+function embeddedProfile (symbol: string, node: { source: string, hourlyShares: { value: number[] }, days: { value: number } }): VolumeProfile {
+  const fn = 'parseEmbeddedMarketState'
+  try {
+    return volumeProfile(node.hourlyShares.value, `embedded: ${node.source}`, node.days.value, fn, `market.symbols.${symbol}.volumeProfile.hourlyShares.value`)
+  } catch (err) {
+    if (!(err instanceof DomainRangeError)) throw err
+    // the schema's style: `<JSON path> must be <rule> (got ...)`
+    throw new RangeError(err.message.slice(fn.length + 2))
+  }
+}
 
 /**
  * Builds the embedded market state from the parsed contents of embedded/market-state.json;
@@ -97,7 +149,8 @@ export function parseEmbeddedMarketState (json: unknown, config: Partial<Config>
       advBase: node.advBase.value,
       spreadBps: node.spreadBps.value,
       asOfMs: node.asOfMs.value,
-      source: 'embedded' as const
+      source: 'embedded' as const,
+      ...(node.volumeProfile !== undefined ? { volumeProfile: embeddedProfile(symbol, node.volumeProfile) } : {})
     }))
   }
 

@@ -50,13 +50,30 @@ t.test('market-state: every number is a finite value with a non-empty origin', a
   t.ok(leaves.length >= 16, `found ${leaves.length} numbers`)
   for (const [path, value] of leaves) {
     t.ok(Number.isFinite(value), `${path} is finite`)
-    t.ok(path.endsWith('.value'), `${path} is the value of a {value, origin} pair, not a bare number`)
+    // a value is one number, or one array of numbers under one origin (the hourly volume shares)
+    t.ok(/\.value(\[\d+\])?$/.test(path), `${path} is the value of a {value, origin} pair, not a bare number`)
   }
-  t.equal(sourced.length, leaves.length, 'one origin per number')
+  const counted = sourced.reduce((n, [, node]) => n + (Array.isArray(node.value) ? node.value.length : 1), 0)
+  t.equal(counted, leaves.length, 'every number sits under an origin')
   for (const [path, node] of sourced) {
-    t.ok(typeof node.value === 'number' && Number.isFinite(node.value), `${path}.value finite`)
+    const values = Array.isArray(node.value) ? node.value : [node.value]
+    t.ok(values.length > 0 && values.every((v) => typeof v === 'number' && Number.isFinite(v)), `${path}.value finite`)
     t.ok(typeof node.origin === 'string' && node.origin.trim().length >= 20, `${path}.origin says where it came from`)
   }
+})
+
+t.test('market-state: each symbol\'s volume profile has 24 shares >= 0 summing to 1 within 1e-9 as stored', async (t) => {
+  for (const symbol of ['BTCUSDT', 'ETHUSDT']) {
+    const profile = market.symbols[symbol].volumeProfile
+    t.ok(profile, `${symbol} has a volume profile`)
+    t.ok(typeof profile.source === 'string' && profile.source.length > 10, `${symbol} says what it comes from`)
+    const shares = profile.hourlyShares.value as number[]
+    t.equal(shares.length, 24)
+    t.ok(shares.every((s) => s >= 0 && s < 0.25), `${symbol} shares in [0, 0.25)`)
+    t.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) <= 1e-9, `${symbol} shares sum to 1`)
+    t.ok(profile.days.value >= 1, `${symbol} profile from ${profile.days.value} days`)
+  }
+  t.match(market.symbols.ETHUSDT.volumeProfile.hourlyShares.origin, /^PROXY/, 'ETHUSDT says its profile is a proxy')
 })
 
 t.test('market-state: fee rates per category are fractions in [0, 0.01], taker >= maker', async (t) => {

@@ -35,3 +35,38 @@ t.test('a bad file is refused, naming the JSON path and the rule', async (t) => 
     t.throws(() => parseEmbeddedMarketState(json), { name: ErrorType.name, message }, what)
   }
 })
+
+t.test('the volume profile: read with its source, frozen; a file without one still loads', async (t) => {
+  const json = shipped()
+  const market = parseEmbeddedMarketState(json)
+  const profile = market.get('BTCUSDT')?.volumeProfile
+  t.ok(profile, 'the shipped file has a BTCUSDT profile')
+  t.same(profile?.hourlyShares, json.symbols.BTCUSDT.volumeProfile.hourlyShares.value, 'the shares as stored (not renormalised)')
+  t.equal(profile?.source, `embedded: ${json.symbols.BTCUSDT.volumeProfile.source as string}`)
+  t.equal(profile?.days, json.symbols.BTCUSDT.volumeProfile.days.value)
+  t.ok(Object.isFrozen(profile) && Object.isFrozen(profile?.hourlyShares), 'frozen like the rest of the state')
+
+  delete json.symbols.ETHUSDT.volumeProfile
+  const old = parseEmbeddedMarketState(json)
+  t.equal(old.get('ETHUSDT')?.volumeProfile, undefined, 'no profile: consumers fall back to flat')
+  t.notOk('volumeProfile' in (old.get('ETHUSDT') ?? {}), 'the key is absent, not undefined')
+})
+
+t.test('a bad volume profile is refused, naming the JSON path and the rule', async (t) => {
+  const at = 'market.symbols.BTCUSDT.volumeProfile'
+  const cases: Array<[string, (profile: any) => void, ErrorConstructor, string | RegExp]> = [
+    ['23 hours', (p) => { p.hourlyShares.value.pop() }, RangeError, `${at}.hourlyShares.value must have length 24 (got 23)`],
+    ['a negative share', (p) => { p.hourlyShares.value[5] = -0.01 }, RangeError, `${at}.hourlyShares.value[5] must be >= 0 and <= 1 (got -0.01)`],
+    ['a share that is not a number', (p) => { p.hourlyShares.value[5] = '0.04' }, TypeError, `${at}.hourlyShares.value[5] must be a finite number (got 0.04)`],
+    // shares that pass the schema but do not sum to 1 (1.0001 here): validateHourlyShares, in the reader's style
+    ['shares summing to 1.0001', (p) => { p.hourlyShares.value[0] += 0.0001 }, RangeError, new RegExp(`^${at.replace(/\./g, '\\.')}\\.hourlyShares\\.value must be summing to 1 \\(within 1e-9\\) \\(got 1\\.0001`)],
+    ['no origin', (p) => { delete p.hourlyShares.origin }, TypeError, `${at}.hourlyShares.origin must be a non-empty string`],
+    ['zero days', (p) => { p.days.value = 0 }, RangeError, `${at}.days.value must be > 0 (got 0)`],
+    ['a blank source', (p) => { p.source = '' }, TypeError, `${at}.source must be a non-empty string`]
+  ]
+  for (const [what, breakIt, ErrorType, message] of cases) {
+    const json = shipped()
+    breakIt(json.symbols.BTCUSDT.volumeProfile)
+    t.throws(() => parseEmbeddedMarketState(json), { name: ErrorType.name, message }, what)
+  }
+})
