@@ -19,7 +19,7 @@ const tcaRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
       response: withErrors(TcaResponse, { 503: errorRef() })
     }
   }, async (request) => {
-    const { response, records } = runTca(request.body.trades, request.body.model ?? DEFAULT_MODEL_NAME, deps, Date.now())
+    const { response, records } = runTca(request.body.trades, request.body.model ?? DEFAULT_MODEL_NAME, request.body.model !== undefined, deps, Date.now())
     // persisted before the reply: a record the client saw accepted is never lost
     try {
       await deps.tcaStore.append(records)

@@ -1,7 +1,29 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { DEFAULT_MAX_PARTICIPATION, DEFAULT_PERIODS_MAX, EXECUTION_STRATEGIES } from '../domain/execution/execution-plan.js'
+import { MAX_PERIODS } from '../domain/execution/almgren-chriss-params.js'
 import { AdvBase, LiquidityField, StringEnum, ModelNameField, PriceQuote, QtyBase, SideField, SpreadBps, SymbolField, typedRef, VolDaily, Warning } from './common.js'
 
 export const MAX_BATCH_ORDERS = 10_000
+
+const EXECUTION_EXAMPLES = [
+  { strategy: 'immediate' },
+  { strategy: 'twap', horizonDays: 0.0416667 },
+  { strategy: 'vwap', horizonDays: 0.25, periods: 72, startMs: 1767618000000 },
+  { strategy: 'pov', participationRate: 0.05 },
+  { strategy: 'optimal', horizonDays: 0.0416667, riskAversion: 1e-6, maxParticipation: 0.25 }
+]
+
+/** How the order is worked (issue 13): one flat object, the service says which fields each strategy needs. */
+export const ExecutionField = Type.Object({
+  strategy: StringEnum(EXECUTION_STRATEGIES, '"immediate" (default: the whole order at once, priced by `model`), "twap" (equal child orders over horizonDays), "vwap" (child orders in proportion to the hour-of-day volume profile), "pov" (a fixed share participationRate of market volume until done) or "optimal" (minimises expected cost + riskAversion * variance under the execution model, Almgren 2003). Every strategy but immediate is priced by the symbol\'s execution model (I-Star).'),
+  horizonDays: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3650, description: 'T: time to complete the order, days; required by twap, vwap and optimal, not allowed with pov (its horizon follows from participationRate) or immediate' })),
+  periods: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PERIODS, description: `N: number of equal trading periods (child orders); default one a minute, round(horizonDays * 1440) clamped to [1, ${DEFAULT_PERIODS_MAX}], the same trajectory POST /v1/schedule returns for these periods` })),
+  participationRate: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: 'pov only (required): the order\'s share of the market\'s expected volume in every period, fraction' })),
+  riskAversion: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6, description: 'optimal only (required): lambda, per unit of quote currency, weighing the variance of the cost (quote^2)' })),
+  maxParticipation: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: `optimal only: cap on every period's share of market volume, fraction; default ${DEFAULT_MAX_PARTICIPATION}` })),
+  startMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'when the execution starts, ms since epoch (places the periods in the hour-of-day volume profile); default the time of the request' }))
+}, { additionalProperties: false, description: 'how the order is worked over time; default {"strategy": "immediate"}', examples: EXECUTION_EXAMPLES })
+export type ExecutionField = Static<typeof ExecutionField>
 
 export const EstimateRequest = Type.Object({
   symbol: SymbolField,
@@ -13,6 +35,7 @@ export const EstimateRequest = Type.Object({
   spreadBps: Type.Optional(SpreadBps),
   model: Type.Optional(ModelNameField),
   liquidity: Type.Optional(LiquidityField),
+  execution: Type.Optional(ExecutionField),
   method: Type.Optional(StringEnum(['model', 'book'], '"model" (default): the impact model; "book": walk the latest order-book snapshot (live market data only), pricing any part the visible book cannot fill with the model'))
 }, { additionalProperties: false, $id: 'EstimateRequest', title: 'EstimateRequest' })
 export type EstimateRequest = Static<typeof EstimateRequest>
@@ -37,6 +60,15 @@ export const EstimateResponse = Type.Object({
   feeQuote: Type.Number({ description: 'venue fee, quote currency' }),
   totalCostBps: Type.Number({ description: 'impact + half spread + fee, bps of notional (positive = cost)' }),
   totalCostQuote: Type.Number({ description: 'impact + half spread + fee, quote currency' }),
+  timingRiskBps: Type.Number({ description: 'standard deviation of the cost from price moves while the order is worked, bps of notional: volDaily * sqrt(tau * sum_j x_j^2) for the fractions x_j left after each period (Almgren & Chriss 2000); 0 for an immediate execution' }),
+  timingRiskQuote: Type.Number({ description: 'timingRiskBps in quote currency' }),
+  execution: Type.Object({
+    strategy: StringEnum(EXECUTION_STRATEGIES, 'the strategy priced'),
+    horizonDays: Type.Number({ description: 'T, days (0 for immediate; for pov, the time the market takes to trade qtyBase / participationRate)' }),
+    periods: Type.Integer({ description: 'N, number of child orders (1 for immediate)' }),
+    averageParticipation: Type.Number({ description: 'qtyBase / expected market volume over the horizon, fraction (1 for immediate, the convention of I*)' }),
+    startMs: Type.Optional(Type.Number({ description: 'start of the first period, ms since epoch (not for immediate)' }))
+  }, { description: 'the execution priced; impactBps is its expected impact under the model named in `model`' }),
   expectedAvgPriceQuote: Type.Number({ description: 'expected average fill price: arrival moved against the trade by impact + half spread; fees excluded' }),
   model: Type.Object({
     name: ModelNameField,

@@ -1,7 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { QtyBase, SideField, StringEnum, SymbolField } from './common.js'
+import { MAX_PERIODS } from '../domain/execution/almgren-chriss-params.js'
+import { DEFAULT_MAX_PARTICIPATION } from '../domain/execution/execution-plan.js'
+import { LiquidityField, QtyBase, SideField, StringEnum, SymbolField, Warning } from './common.js'
 
-export const MAX_PERIODS = 10_000
+export { MAX_PERIODS }
 
 const ScheduleInputs = {
   symbol: Type.Optional(SymbolField),
@@ -10,11 +12,15 @@ const ScheduleInputs = {
   horizonDays: Type.Number({ exclusiveMinimum: 0, maximum: 3650, description: 'T: time to complete the order, days' }),
   periods: Type.Integer({ minimum: 1, maximum: MAX_PERIODS, description: 'N: number of trading intervals' }),
   volQuote: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'sigma: price volatility, quote per base per sqrt(day); default volDaily * price from the symbol' })),
-  permanentImpact: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6, description: 'gamma: permanent impact, quote per base^2; default spread / (10% of ADV) (paper rule of thumb)' })),
-  temporaryImpact: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, description: 'eta: temporary impact, quote * day per base^2; default spread / (1% of ADV per day) (paper rule of thumb)' })),
+  permanentImpact: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6, description: 'gamma: linear permanent impact, quote per base^2 (Almgren-Chriss 2000); with temporaryImpact it selects the linear model; default 0, or spread / (10% of ADV) with parameters "rules-of-thumb"' })),
+  temporaryImpact: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, description: 'eta: linear temporary impact, quote * day per base^2 (Almgren-Chriss 2000); giving it selects the linear model; default spread / (1% of ADV per day) with parameters "rules-of-thumb"' })),
   halfSpreadQuote: Type.Optional(Type.Number({ minimum: 0, maximum: 1e9, description: 'epsilon: fixed cost per unit traded, quote per base; default half the quoted spread' })),
   priceQuote: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e9, description: 'arrival price used for the rules of thumb and for costs in bps; default the symbol\'s price' })),
-  strategy: Type.Optional(StringEnum(['optimal', 'twap'], '"optimal" (Almgren-Chriss, default) or "twap" (lambda = 0)'))
+  strategy: Type.Optional(StringEnum(['optimal', 'twap', 'vwap'], '"optimal" (default: minimises E + lambda * V), "twap" (equal child orders) or "vwap" (child orders in proportion to the hour-of-day volume profile; execution model only)')),
+  parameters: Type.Optional(StringEnum(['execution-model', 'rules-of-thumb'], '"execution-model" (default when neither permanentImpact nor temporaryImpact is given): the symbol\'s calibrated I-Star model, as POST /v1/estimate prices an execution; "rules-of-thumb": linear Almgren-Chriss with the paper\'s equity conventions on the quoted spread (gamma = spread / 10% ADV, eta = spread / 1% ADV), for comparison only')),
+  maxParticipation: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: `execution model, optimal: cap on every period's share of the market's expected volume, fraction; default ${DEFAULT_MAX_PARTICIPATION}` })),
+  startMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'execution model: when the first period starts, ms since epoch (places the periods in the hour-of-day volume profile); default the time of the request' })),
+  liquidity: Type.Optional(LiquidityField)
 }
 
 export const ScheduleRequest = Type.Object({
@@ -48,22 +54,40 @@ export const ScheduleParameters = Type.Object({
   }, { description: '"request" or the rule used to derive it from the market state' })
 })
 
+const ExecutionModelInfo = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  source: Type.String({ description: '"embedded" or "registry"' }),
+  params: Type.Object({ a1: Type.Number(), a2: Type.Number(), a4: Type.Number(), b1: Type.Number() }, { description: 'I-Star: I* = a1 * volDaily * (qtyBase/ADV)^a2; MI = b1 * I* * POV^a4 + (1 - b1) * I*' })
+}, { description: 'present when the execution model priced the schedule (no impact parameters given)' })
+
 export const ScheduleResponse = Type.Object({
   side: SideField,
   qtyBase: Type.Number(),
   strategy: Type.String(),
   riskAversion: Type.Number(),
-  kappa: Type.Number({ description: 'discrete-time urgency, 1/day (Almgren-Chriss 2000)' }),
-  kappaTilde: Type.Number({ description: 'sqrt(lambda sigma^2 / etaTilde), 1/day' }),
+  kappa: Type.Optional(Type.Number({ description: 'linear model: discrete-time urgency, 1/day (Almgren-Chriss 2000)' })),
+  kappaTilde: Type.Optional(Type.Number({ description: 'linear model: sqrt(lambda sigma^2 / etaTilde), 1/day' })),
   tauDays: Type.Number({ description: 'T / N, days' }),
   timesDays: Type.Array(Type.Number(), { description: 't_j = j * tau, j = 0..N' }),
   holdings: Type.Array(Type.Number(), { description: 'x_j: base quantity still to execute at t_j, j = 0..N (x_0 = qtyBase, x_N = 0)' }),
   trades: Type.Array(Type.Number(), { description: 'n_j = x_(j-1) - x_j: base quantity to execute in interval j, j = 1..N' }),
-  expectedCostQuote: Type.Number({ description: 'E: expected implementation shortfall, quote currency' }),
+  participation: Type.Optional(Type.Array(Type.Number(), { description: 'execution model: POV_j = n_j / v_j, each child order\'s share of its period\'s expected market volume' })),
+  periodVolumeBase: Type.Optional(Type.Array(Type.Number(), { description: 'execution model: v_j, expected market volume of period j from ADV and the hourly profile, base units' })),
+  averageParticipation: Type.Optional(Type.Number({ description: 'execution model: qtyBase / expected market volume over the horizon' })),
+  startMs: Type.Optional(Type.Number({ description: 'execution model: start of the first period, ms since epoch' })),
+  expectedCostQuote: Type.Number({ description: 'E: expected implementation shortfall, quote currency (execution model: impact + half spread + fee, equal to POST /v1/estimate\'s totalCostQuote for this execution)' }),
   varianceQuote2: Type.Number({ description: 'V: variance of the shortfall, quote^2' }),
   stdCostQuote: Type.Number({ description: 'sqrt(V), quote currency' }),
   halfLifeDays: Type.Optional(Type.Number({ description: '1 / kappa, days; absent when kappa = 0 (TWAP)' })),
-  expectedCostBps: Type.Optional(Type.Number({ description: 'E as bps of qtyBase * priceQuote (when a price is known)' })),
+  expectedCostBps: Type.Optional(Type.Number({ description: 'E as bps of qtyBase * priceQuote (when a price is known; execution model: equal to POST /v1/estimate\'s totalCostBps)' })),
+  impactBps: Type.Optional(Type.Number({ description: 'execution model: expected impact of the trajectory, bps (POST /v1/estimate\'s impactBps)' })),
+  spreadCostBps: Type.Optional(Type.Number({ description: 'execution model: half the quoted spread, bps' })),
+  feeBps: Type.Optional(Type.Number({ description: 'execution model: venue fee, bps' })),
+  timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional (POST /v1/estimate\'s timingRiskBps)' })),
+  objectiveQuote: Type.Optional(Type.Number({ description: 'execution model: E + lambda * V, quote currency' })),
+  maxParticipation: Type.Optional(Type.Number({ description: 'execution model, optimal: the participation cap used' })),
+  cappedPeriods: Type.Optional(Type.Integer({ description: 'execution model, optimal: periods trading at the cap' })),
   lotSize: Type.Optional(Type.Object({
     qtyStep: Type.String(),
     minOrderQty: Type.Optional(Type.Number()),
@@ -71,17 +95,23 @@ export const ScheduleResponse = Type.Object({
     tradesExact: Type.Array(Type.String(), { description: 'the rounded child orders as exact decimal strings' }),
     residualBase: Type.Number({ description: 'qtyBase minus what the rounded children execute (within qtyStep/2 unless below minOrderQty)' })
   }, { description: 'present when child orders are rounded to a lot size: trades and holdings are then the rounded ones, and E and V are those of the rounded trajectory' })),
-  parameters: ScheduleParameters
+  parameters: Type.Optional(ScheduleParameters),
+  executionModel: Type.Optional(ExecutionModelInfo),
+  warnings: Type.Optional(Type.Array(Warning))
 }, { $id: 'ScheduleResponse', title: 'ScheduleResponse' })
 
 export const FrontierResponse = Type.Object({
   side: SideField,
   qtyBase: Type.Number(),
-  parameters: ScheduleParameters,
+  parameters: Type.Optional(ScheduleParameters),
+  executionModel: Type.Optional(ExecutionModelInfo),
+  startMs: Type.Optional(Type.Number({ description: 'execution model: start of the first period, ms since epoch' })),
   points: Type.Array(Type.Object({
     riskAversion: Type.Number(),
     expectedCostQuote: Type.Number(),
     varianceQuote2: Type.Number(),
-    stdCostQuote: Type.Number()
+    stdCostQuote: Type.Number(),
+    expectedCostBps: Type.Optional(Type.Number({ description: 'execution model: E as bps of notional' })),
+    timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional' }))
   }))
 }, { $id: 'FrontierResponse', title: 'FrontierResponse' })

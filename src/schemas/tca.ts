@@ -16,7 +16,10 @@ export const TcaTrade = Type.Object({
   advBase: Type.Optional(AdvBase),
   volDaily: Type.Optional(VolDaily),
   feeQuote: Type.Optional(Type.Number({ minimum: -1e15, maximum: 1e15, description: 'fees paid, quote currency (negative = rebate received)' })),
-  executedAtMs: Type.Optional(Type.Integer({ minimum: 1_000_000_000_000, maximum: 10_000_000_000_000, description: 'when the order executed, ms since epoch (default: when the request arrived); used when the record becomes a calibration sample' }))
+  executedAtMs: Type.Optional(Type.Integer({ minimum: 1_000_000_000_000, maximum: 10_000_000_000_000, description: 'when the order executed, ms since epoch (default: when the request arrived); used when the record becomes a calibration sample' })),
+  startMs: Type.Optional(Type.Integer({ minimum: 1_000_000_000_000, maximum: 10_000_000_000_000, description: 'when the parent order started working, ms since epoch; with endMs, estimatedImpactBps prices the execution over [startMs, endMs] with the execution model, exactly as POST /v1/estimate with that execution; without them, an immediate execution' })),
+  endMs: Type.Optional(Type.Integer({ minimum: 1_000_000_000_000, maximum: 10_000_000_000_000, description: 'when the parent order finished, ms since epoch, > startMs' })),
+  strategy: Type.Optional(StringEnum(['twap', 'vwap'], 'with startMs and endMs: how the order was worked, "vwap" (default, in proportion to the hour-of-day volume profile) or "twap"'))
 }, { additionalProperties: false, $id: 'TcaTrade', title: 'TcaTrade' })
 export type TcaTrade = Static<typeof TcaTrade>
 
@@ -46,6 +49,12 @@ export const TcaTradeResult = Type.Object({
   totalCostBps: Type.Number({ description: 'implementation shortfall + fee, bps' }),
   totalCostQuote: Type.Number(),
   model: Type.Object({ name: Type.String(), version: Type.String() }),
+  execution: Type.Optional(Type.Object({
+    strategy: Type.String(),
+    horizonDays: Type.Number({ description: '(endMs - startMs) in days' }),
+    periods: Type.Integer({ description: 'one a minute, as the estimate\'s default' }),
+    averageParticipation: Type.Number({ description: 'qtyBase / expected market volume over the window' })
+  }, { description: 'present when the trade gave startMs and endMs: the execution estimatedImpactBps prices' })),
   inputs: Type.Object({ advBase: Source, volDaily: Source, spread: StringEnum(['bid-ask', 'spreadQuote', 'market-state'], 'where spread and mid came from') })
 })
 

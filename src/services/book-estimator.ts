@@ -5,7 +5,7 @@ import { bookUnavailable, unprocessable } from '../errors.js'
 import type { Orderbook } from '../market/market-data.js'
 import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
-import { asUnprocessable, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
+import { asUnprocessable, IMMEDIATE_EXECUTION, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
 
 /**
  * Method "book": prices the order by walking the latest order-book snapshot level by level (exact
@@ -55,6 +55,9 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
       advBase: inputs.advBase,
       spreadBps: fractionToBps(spreadFraction),
       ...cost,
+      timingRiskBps: 0,
+      timingRiskQuote: 0,
+      execution: IMMEDIATE_EXECUTION,
       model: { name: model.name, version: model.version, source: model.source },
       inputs: {
         priceQuote: 'market-state',
@@ -83,6 +86,9 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
 
 /** Method "book" end to end: the cached snapshot (fetched when older than BOOK_MAX_AGE_MS), then the walk. */
 export async function estimateWithBook (request: EstimateRequest, deps: EstimatorDeps & { books?: BookSource }, fieldPrefix = 'body/'): Promise<EstimateResponse> {
+  if (request.execution !== undefined && request.execution.strategy !== 'immediate') {
+    throw unprocessable(`${fieldPrefix}execution/strategy`, 'immediate with method book', 'method "book" walks the visible book now: it prices an immediate execution only; use method "model" for an execution worked over time')
+  }
   if (deps.books === undefined) throw bookUnavailable('method "book" needs live market data: this server runs on embedded defaults (MARKET_DATA_SOURCE=embedded)')
   let snapshot
   try {

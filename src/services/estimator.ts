@@ -1,11 +1,13 @@
 import { orderCost } from '../domain/impact/order-cost.js'
 import { DomainRangeError } from '../domain/errors.js'
-import { bpsToFraction, sideSign } from '../domain/units.js'
+import { planExecution } from '../domain/execution/execution-plan.js'
+import { bpsToFraction, fractionToBps, sideSign } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketState, MarketStateProvider } from '../market/market-state.js'
 import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
+import { EXECUTION_FIELDS, EXECUTION_MODEL_NAME, executionModelOf, executionWarnings, hourlySharesOf, resolveExecution } from './execution.js'
 
 export interface EstimatorDeps {
   market: MarketStateProvider
@@ -36,7 +38,7 @@ export function resolveMarketInputs (
 }
 
 /** The impact orderCost is given comes from the order's size through the model: its overflows name qtyBase. */
-export const ORDER_COST_FIELDS = { impactCostFraction: 'qtyBase' }
+export const ORDER_COST_FIELDS = { impactCostFraction: 'qtyBase', ...EXECUTION_FIELDS }
 
 /**
  * Maps a domain range error to a 422 naming the request field; `fieldNames` renames domain
@@ -76,19 +78,38 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
   const state = inputs.state
   const fees = deps.market.fees(state?.category ?? 'linear')
   const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
-  const modelName: ModelName = request.model ?? DEFAULT_MODEL_NAME
-  const model = deps.models.modelsFor(request.symbol)[modelName]
   const participation = request.qtyBase / inputs.advBase
   if (!Number.isFinite(participation)) throw unprocessable(`${fieldPrefix}${request.advBase !== undefined ? 'advBase' : 'qtyBase'}`, 'qtyBase / advBase finite', `participation qtyBase / advBase = ${request.qtyBase} / ${inputs.advBase} overflows`)
+  const worked = request.execution !== undefined && request.execution.strategy !== 'immediate'
+  if (worked && request.model !== undefined && request.model !== EXECUTION_MODEL_NAME) {
+    throw unprocessable(`${fieldPrefix}model`, `"${EXECUTION_MODEL_NAME}" or absent with strategy ${request.execution?.strategy}`, `an execution worked over time is priced by the execution model "${EXECUTION_MODEL_NAME}" (I-Star, calibrated on size and trading rate); model "${request.model}" knows size only: leave model out or use execution.strategy "immediate"`)
+  }
+  const models = deps.models.modelsFor(request.symbol)
+  const modelName: ModelName = worked ? EXECUTION_MODEL_NAME : request.model ?? DEFAULT_MODEL_NAME
+  const model = models[modelName]
   const warnings: Warning[] = []
 
   try {
-    let impactCostFraction = model.predictCost({
-      participation,
-      relSpread: bpsToFraction(inputs.spreadBps),
-      volDaily: inputs.volDaily,
-      sideSign: sideSign(request.side)
-    })
+    let impactCostFraction: number
+    let timingRisk = 0
+    let execution: EstimateResponse['execution'] = IMMEDIATE_EXECUTION
+    if (worked) {
+      const { spec, startMs } = resolveExecution(request.execution, request.qtyBase, inputs.advBase, Date.now(), fieldPrefix)
+      const plan = planExecution(executionModelOf(models).params, request.qtyBase, {
+        priceQuote: inputs.priceQuote, volDaily: inputs.volDaily, advBase: inputs.advBase, hourlyVolumeShares: hourlySharesOf(state), startMs
+      }, spec)
+      impactCostFraction = plan.impactFraction
+      timingRisk = plan.timingRiskFraction
+      execution = { strategy: plan.strategy, horizonDays: plan.horizonDays, periods: plan.periods, averageParticipation: plan.averageParticipation, startMs }
+      for (const w of executionWarnings(model, plan)) warnings.push(w)
+    } else {
+      impactCostFraction = model.predictCost({
+        participation,
+        relSpread: bpsToFraction(inputs.spreadBps),
+        volDaily: inputs.volDaily,
+        sideSign: sideSign(request.side)
+      })
+    }
     if (impactCostFraction < 0) {
       warnings.push({ code: 'IMPACT_CLAMPED', message: `model ${modelName} predicted a negative impact (${(impactCostFraction * 1e4).toPrecision(3)} bps, price improvement); reported as 0` })
       impactCostFraction = 0
@@ -116,6 +137,9 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       feeQuote: cost.feeQuote,
       totalCostBps: cost.totalCostBps,
       totalCostQuote: cost.totalCostQuote,
+      timingRiskBps: fractionToBps(timingRisk),
+      timingRiskQuote: timingRisk * cost.notionalQuote,
+      execution,
       expectedAvgPriceQuote: cost.expectedAvgPriceQuote,
       model: model.info,
       inputs: inputSources(request),
@@ -126,6 +150,9 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
     throw asUnprocessable(err, fieldPrefix, ORDER_COST_FIELDS)
   }
 }
+
+/** The `execution` of every immediate estimate: one shared frozen object. */
+export const IMMEDIATE_EXECUTION: EstimateResponse['execution'] = Object.freeze({ strategy: 'immediate' as const, horizonDays: 0, periods: 1, averageParticipation: 1 })
 
 type InputSources = EstimateResponse['inputs']
 /** The 16 possible `inputs` objects, shared and frozen: which market inputs the request gave. */

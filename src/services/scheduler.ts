@@ -5,7 +5,8 @@ import { bpsToFraction, fractionToBps } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
 import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
-import { asUnprocessable } from './estimator.js'
+import { asUnprocessable, type EstimatorDeps } from './estimator.js'
+import { runExecutionFrontier, runExecutionSchedule } from './execution-schedule.js'
 
 type ScheduleInputs = Omit<ScheduleRequest, 'riskAversion'>
 
@@ -41,7 +42,12 @@ export interface ResolvedSchedule {
  * @throws 422 naming the missing field when neither the request nor a known symbol supplies it.
  */
 export function resolveScheduleInputs (request: ScheduleInputs, market: MarketStateProvider): ResolvedSchedule {
-  const missing = EXPLICIT.filter((k) => request[k] === undefined)
+  const rulesOfThumb = request.parameters === 'rules-of-thumb'
+  if (!rulesOfThumb && request.temporaryImpact === undefined) {
+    throw unprocessable('body/temporaryImpact', 'required with permanentImpact unless parameters is "rules-of-thumb"', 'the linear Almgren-Chriss model needs temporaryImpact; leave out both impact parameters to use the symbol\'s execution model, or set parameters "rules-of-thumb"')
+  }
+  if (request.strategy === 'vwap') throw unprocessable('body/strategy', 'optimal or twap with the linear model', 'strategy "vwap" needs the hour-of-day volume profile of the execution model: leave out the impact parameters')
+  const missing = EXPLICIT.filter((k) => request[k] === undefined && (rulesOfThumb || k !== 'permanentImpact'))
   const state = request.symbol !== undefined ? market.get(request.symbol) : undefined
   if (missing.length > 0 && state === undefined) {
     if (request.symbol !== undefined) throw unknownSymbol('body/symbol', request.symbol, [...missing])
@@ -51,12 +57,12 @@ export function resolveScheduleInputs (request: ScheduleInputs, market: MarketSt
   const spreadQuote = state !== undefined ? bpsToFraction(state.spreadBps) * (priceQuote as number) : 0
   const derived = {
     volQuote: state !== undefined ? state.volDaily * (priceQuote as number) : 0,
-    permanentImpact: state !== undefined ? spreadQuote / (0.1 * state.advBase) : 0,
+    permanentImpact: state !== undefined && rulesOfThumb ? spreadQuote / (0.1 * state.advBase) : 0,
     temporaryImpact: state !== undefined ? spreadQuote / (0.01 * state.advBase) : 0,
     halfSpreadQuote: spreadQuote / 2
   }
   const value = (k: typeof EXPLICIT[number]): number => request[k] ?? derived[k]
-  const source = Object.fromEntries(EXPLICIT.map((k) => [k, request[k] !== undefined ? 'request' : RULES_OF_THUMB[k]])) as Record<typeof EXPLICIT[number], string>
+  const source = Object.fromEntries(EXPLICIT.map((k) => [k, request[k] !== undefined ? 'request' : k === 'permanentImpact' && !rulesOfThumb ? 'default: 0 (no permanent impact given)' : RULES_OF_THUMB[k]])) as Record<typeof EXPLICIT[number], string>
   if (!(value('temporaryImpact') > 0)) {
     throw unprocessable('body/temporaryImpact', '> 0', `the market state of ${request.symbol ?? 'the symbol'} has a zero spread, so the rule of thumb gives temporaryImpact = 0; send temporaryImpact explicitly`)
   }
@@ -84,10 +90,17 @@ export function resolveScheduleInputs (request: ScheduleInputs, market: MarketSt
   }
 }
 
+/** The execution model prices the schedule unless the request gives linear impact parameters or asks for the rules of thumb. */
+function usesExecutionModel (request: ScheduleInputs): boolean {
+  return request.parameters !== 'rules-of-thumb' && request.temporaryImpact === undefined && request.permanentImpact === undefined
+}
+
 /** POST /v1/schedule: the optimal (or TWAP) trajectory with its expected cost and variance. */
-export function runSchedule (request: ScheduleRequest, market: MarketStateProvider) {
+export function runSchedule (request: ScheduleRequest, deps: EstimatorDeps) {
+  if (usesExecutionModel(request)) return runExecutionSchedule(request, deps)
+  const market = deps.market
   const resolved = resolveScheduleInputs(request, market)
-  const strategy = request.strategy ?? 'optimal'
+  const strategy = request.strategy === 'twap' ? 'twap' : 'optimal'
   try {
     const params = { ...resolved.params, riskAversion: request.riskAversion }
     const optimal = optimalSchedule(params, strategy)
@@ -164,8 +177,9 @@ function defaultRiskAversionRange (params: ResolvedSchedule['params'], etaTilde:
 }
 
 /** POST /v1/schedule/frontier: (E, V) of the optimal strategy over a grid of lambda. */
-export function runFrontier (request: FrontierRequest, market: MarketStateProvider) {
-  const resolved = resolveScheduleInputs(request, market)
+export function runFrontier (request: FrontierRequest, deps: EstimatorDeps) {
+  if (usesExecutionModel(request)) return runExecutionFrontier(request, deps)
+  const resolved = resolveScheduleInputs(request, deps.market)
   try {
     let grid = request.riskAversions
     if (grid === undefined) {

@@ -1,11 +1,14 @@
 import { analyseTrade, resolveSpreadAndMid, summariseTca, type TcaTradeResult } from '../domain/tca/tca.js'
-import { unknownSymbol } from '../errors.js'
+import { defaultPeriods, planExecution, type ExecutionPlan } from '../domain/execution/execution-plan.js'
+import { MS_PER_DAY } from '../domain/execution/volume-profile.js'
+import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
 import type { ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { TcaTrade } from '../schemas/tca.js'
 import type { TcaRecord } from '../store/tca-store.js'
 import { asUnprocessable } from './estimator.js'
+import { EXECUTION_MODEL_NAME, executionModelOf, hourlySharesOf } from './execution.js'
 
 /** Copies `value` without its null fields (the API omits a number it cannot give, never sends null). */
 export function withoutNulls<T extends object> (value: T): { [K in keyof T]: Exclude<T[K], null> } {
@@ -19,7 +22,7 @@ export function withoutNulls<T extends object> (value: T): { [K in keyof T]: Exc
  * advBase and volDaily; the symbol's market state fills only what the trade leaves out.
  * @throws 422 naming `body/trades/i/<field>` for a trade that cannot be analysed.
  */
-export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market: MarketStateProvider, models: ModelStore }, receivedAtMs: number) {
+export function runTca (trades: TcaTrade[], modelName: ModelName, explicitModel: boolean, deps: { market: MarketStateProvider, models: ModelStore }, receivedAtMs: number) {
   const results: TcaTradeResult[] = new Array(trades.length)
   const records: TcaRecord[] = new Array(trades.length)
   const out = new Array(trades.length)
@@ -36,13 +39,27 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
       ]
       if (missing.length > 0) throw unknownSymbol(`body/trades/${i}/symbol`, trade.symbol, missing)
     }
-    const model = deps.models.modelsFor(trade.symbol)[modelName]
+    const models = deps.models.modelsFor(trade.symbol)
+    const worked = trade.startMs !== undefined || trade.endMs !== undefined
+    if (worked && (trade.startMs === undefined || trade.endMs === undefined || !(trade.endMs > trade.startMs))) {
+      throw unprocessable(`body/trades/${i}/${trade.endMs === undefined ? 'endMs' : trade.startMs === undefined ? 'startMs' : 'endMs'}`, 'startMs and endMs together, endMs > startMs', 'an execution window needs both startMs and endMs, with endMs after startMs')
+    }
+    if (worked && explicitModel && modelName !== EXECUTION_MODEL_NAME) {
+      throw unprocessable('body/model', `"${EXECUTION_MODEL_NAME}" or absent when a trade gives startMs and endMs`, `trade ${i} was worked over time: it is priced by the execution model "${EXECUTION_MODEL_NAME}"; leave model out`)
+    }
+    const model = models[worked ? EXECUTION_MODEL_NAME : modelName]
     try {
       const quotes = hasQuotes
         ? resolveSpreadAndMid(trade)
         : { spreadQuote: (state?.spreadBps ?? 0) / 1e4 * trade.arrivalPriceQuote, midQuote: trade.arrivalPriceQuote }
       const advBase = trade.advBase ?? state?.advBase ?? Number.NaN
       const volDaily = trade.volDaily ?? state?.volDaily ?? Number.NaN
+      let plan: ExecutionPlan | undefined
+      if (worked) {
+        const horizonDays = ((trade.endMs as number) - (trade.startMs as number)) / MS_PER_DAY
+        plan = planExecution(executionModelOf(models).params, trade.qtyBase, { priceQuote: trade.arrivalPriceQuote, volDaily, advBase, hourlyVolumeShares: hourlySharesOf(state), startMs: trade.startMs as number },
+          { strategy: trade.strategy ?? 'vwap', horizonDays, periods: defaultPeriods(horizonDays) })
+      }
       const result = analyseTrade({
         side: trade.side,
         qtyBase: trade.qtyBase,
@@ -54,7 +71,10 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
         feeQuote: trade.feeQuote,
         advBase,
         volDaily
-      }, (participation, volDaily, relSpread, sign) => Math.max(0, model.predictCost({ participation, volDaily, relSpread, sideSign: sign })))
+      }, (participation, volDaily, relSpread, sign) => {
+        if (plan === undefined) return Math.max(0, model.predictCost({ participation, volDaily, relSpread, sideSign: sign }))
+        return plan.impactFraction
+      })
       results[i] = result
       records[i] = {
         receivedAtMs,
@@ -88,6 +108,7 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
         totalCostBps: result.totalCostBps,
         totalCostQuote: result.totalCostQuote,
         model: model.info,
+        execution: plan === undefined ? undefined : { strategy: plan.strategy, horizonDays: plan.horizonDays, periods: plan.periods, averageParticipation: plan.averageParticipation },
         inputs: {
           advBase: trade.advBase !== undefined ? 'request' : 'market-state',
           volDaily: trade.volDaily !== undefined ? 'request' : 'market-state',
@@ -95,7 +116,7 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, deps: { market
         }
       }
     } catch (err) {
-      throw asUnprocessable(err, `body/trades/${i}/`)
+      throw asUnprocessable(err, `body/trades/${i}/`, { horizonDays: 'endMs', periods: 'endMs' })
     }
   }
   let summary

@@ -18,7 +18,7 @@
  *   for TWAP as N grows.
  */
 import { DomainRangeError } from '../errors.js'
-import { requireFiniteOutput, requireNonNegative, requireNumber, requirePositive } from '../guards.js'
+import { failRange, requireFiniteOutput, requireNonNegative, requireNumber, requirePositive } from '../guards.js'
 import { instantaneousImpact, timingRiskFraction, trajectoryImpact, validateIStarParams, type IStarParams } from '../impact/istar.js'
 import { MAX_PERIODS } from './almgren-chriss-params.js'
 import { powerLawSchedule } from './power-law-schedule.js'
@@ -226,28 +226,49 @@ export function planExecution (params: IStarParams, qtyBase: number, market: Exe
       break
     }
   }
+  return { ...priceTrades(params, istar, qtyBase, market.volDaily, spec.strategy, horizonDays, volumes, trades), ...(optimiser !== undefined ? { optimiser } : {}) }
+}
+
+/** Prices given child orders n_j (summing to qtyBase) in the periods whose market volumes are v_j. */
+function priceTrades (params: IStarParams, istar: number, qtyBase: number, volDaily: number, strategy: ExecutionStrategy, horizonDays: number, volumes: readonly number[], trades: number[]): ExecutionPlan {
+  const periods = trades.length
+  const tauDays = horizonDays / periods
   const holdings = holdingsFrom(qtyBase, trades)
   const timesDays = holdings.map((_, j) => j === periods ? horizonDays : j * tauDays)
   const participation = trades.map((n, j) => n / volumes[j])
   let totalVolume = 0
   for (const v of volumes) totalVolume += v
   const impactFraction = trajectoryImpact(params, istar, trades.map((n) => n / qtyBase), participation.map((p) => Math.min(1, p)))
-  const risk = timingRiskFraction(market.volDaily, holdings.slice(1).map((x) => x / qtyBase), tauDays)
+  const risk = timingRiskFraction(volDaily, holdings.slice(1).map((x) => x / qtyBase), tauDays)
   requireFiniteOutput(FN, 'qtyBase', impactFraction + risk, qtyBase)
   return {
-    strategy: spec.strategy,
+    strategy,
     horizonDays,
     periods,
     tauDays,
     timesDays,
     holdingsBase: holdings,
     tradesBase: trades,
-    periodVolumeBase: volumes,
+    periodVolumeBase: [...volumes],
     participation,
     averageParticipation: qtyBase / totalVolume,
     istarFraction: istar,
     impactFraction,
-    timingRiskFraction: risk,
-    ...(optimiser !== undefined ? { optimiser } : {})
+    timingRiskFraction: risk
   }
+}
+
+/**
+ * Re-prices a plan's trajectory after its child orders were changed (rounded to a lot size): the
+ * order becomes sum(tradesBase), each period keeps its market volume. O(N).
+ * @throws DomainRangeError naming 'tradesBase' unless there are plan.periods trades >= 0 with a positive sum.
+ */
+export function repriceTrades (params: IStarParams, plan: ExecutionPlan, volDaily: number, advBase: number, tradesBase: readonly number[]): ExecutionPlan {
+  const fn = 'repriceTrades'
+  if (!Array.isArray(tradesBase) || tradesBase.length !== plan.tradesBase.length) failRange(fn, 'tradesBase', `an array of ${plan.tradesBase.length} trades`, tradesBase)
+  let qty = 0
+  for (let j = 0; j < tradesBase.length; j++) { requireNonNegative(fn, `tradesBase[${j}]`, tradesBase[j]); qty += tradesBase[j] }
+  requirePositive(fn, 'tradesBase', qty)
+  const istar = instantaneousImpact(params, qty / advBase, volDaily)
+  return { ...priceTrades(params, istar, qty, volDaily, plan.strategy, plan.horizonDays, plan.periodVolumeBase, [...tradesBase]), ...(plan.optimiser !== undefined ? { optimiser: plan.optimiser } : {}) }
 }

@@ -1,0 +1,160 @@
+/**
+ * POST /v1/schedule and /v1/schedule/frontier under the symbol's execution model (issue 13
+ * section 3): the trajectory of `strategy` over T in N periods, priced exactly as POST
+ * /v1/estimate prices that execution (one planExecution, one orderCost), so the two agree.
+ */
+import { riskAversionGrid } from '../domain/execution/efficient-frontier.js'
+import { DEFAULT_MAX_PARTICIPATION, planExecution, repriceTrades, type ExecutionPlan, type ExecutionSpec } from '../domain/execution/execution-plan.js'
+import { roundTradesToStep } from '../domain/execution/round-schedule.js'
+import { decimalToNumber, numberToDecimal, parseDecimal, subtractDecimal } from '../domain/impact/decimal.js'
+import type { IStarParams } from '../domain/impact/istar.js'
+import { orderCost } from '../domain/impact/order-cost.js'
+import { unknownSymbol, unprocessable } from '../errors.js'
+import type { MarketState } from '../market/market-state.js'
+import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
+import { asUnprocessable, type EstimatorDeps } from './estimator.js'
+import { EXECUTION_FIELDS, executionModelOf, executionWarnings, hourlySharesOf } from './execution.js'
+
+/** Domain parameters the schedule request spells at its top level. */
+const FIELDS = { ...Object.fromEntries(Object.keys(EXECUTION_FIELDS).map((k) => [k, k])), initialHoldingsBase: 'qtyBase', impactCostFraction: 'qtyBase' }
+
+interface Resolved {
+  state: MarketState
+  priceQuote: number
+  volDaily: number
+  feeRate: number
+  startMs: number
+}
+
+function resolveMarket (request: Pick<ScheduleRequest, 'symbol' | 'priceQuote' | 'volQuote' | 'liquidity' | 'startMs'>, deps: EstimatorDeps, nowMs: number): Resolved {
+  if (request.symbol === undefined) {
+    throw unprocessable('body/symbol', 'required unless temporaryImpact is given', 'the execution model is calibrated per symbol: send a symbol, or explicit Almgren-Chriss parameters (temporaryImpact, permanentImpact, volQuote, halfSpreadQuote)')
+  }
+  const state = deps.market.get(request.symbol)
+  if (state === undefined) throw unknownSymbol('body/symbol', request.symbol, ['temporaryImpact', 'volQuote', 'halfSpreadQuote'])
+  const priceQuote = request.priceQuote ?? state.priceQuote
+  const fees = deps.market.fees(state.category)
+  return {
+    state,
+    priceQuote,
+    volDaily: request.volQuote !== undefined ? request.volQuote / priceQuote : state.volDaily,
+    feeRate: request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate,
+    startMs: request.startMs ?? Math.floor(nowMs / 60_000) * 60_000
+  }
+}
+
+function specOf (request: ScheduleRequest | FrontierRequest, riskAversion: number, strategy: 'optimal' | 'twap' | 'vwap'): ExecutionSpec {
+  const { horizonDays, periods } = request
+  if (strategy !== 'optimal') return { strategy, horizonDays, periods }
+  return { strategy, horizonDays, periods, riskAversion, maxParticipation: request.maxParticipation ?? DEFAULT_MAX_PARTICIPATION }
+}
+
+/** The cost breakdown of a plan, as the estimate reports it. */
+function costOf (request: { side: 'buy' | 'sell' }, plan: ExecutionPlan, qtyBase: number, m: Resolved) {
+  const cost = orderCost({ side: request.side, qtyBase, priceQuote: m.priceQuote, advBase: m.state.advBase, spreadBps: m.state.spreadBps, feeRate: m.feeRate, impactCostFraction: plan.impactFraction })
+  const stdCostQuote = plan.timingRiskFraction * cost.notionalQuote
+  return { cost, stdCostQuote, varianceQuote2: stdCostQuote * stdCostQuote }
+}
+
+function modelInfo (model: ReturnType<typeof executionModelOf>['model'], params: IStarParams) {
+  return { name: model.name, version: model.version, source: model.source, params: { a1: params.a1, a2: params.a2, a4: params.a4, b1: params.b1 } }
+}
+
+/** POST /v1/schedule when the request gives no impact parameters: the execution model's trajectory. */
+export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorDeps) {
+  const m = resolveMarket(request, deps, Date.now())
+  const { model, params } = executionModelOf(deps.models.modelsFor(request.symbol as string))
+  const strategy = request.strategy ?? 'optimal'
+  try {
+    const market = { priceQuote: m.priceQuote, volDaily: m.volDaily, advBase: m.state.advBase, hourlyVolumeShares: hourlySharesOf(m.state), startMs: m.startMs }
+    let plan = planExecution(params, request.qtyBase, market, specOf(request, request.riskAversion, strategy))
+    const rounded = roundToLots(plan, request, m.state, params, m.volDaily)
+    if (rounded !== undefined) plan = rounded.plan
+    const qty = plan.holdingsBase[0]
+    const { cost, stdCostQuote, varianceQuote2 } = costOf(request, plan, qty, m)
+    return {
+      side: request.side,
+      qtyBase: request.qtyBase,
+      strategy,
+      riskAversion: request.riskAversion,
+      tauDays: plan.tauDays,
+      timesDays: plan.timesDays,
+      holdings: plan.holdingsBase,
+      trades: plan.tradesBase,
+      participation: plan.participation,
+      periodVolumeBase: plan.periodVolumeBase,
+      averageParticipation: plan.averageParticipation,
+      startMs: m.startMs,
+      expectedCostQuote: cost.totalCostQuote,
+      expectedCostBps: cost.totalCostBps,
+      impactBps: cost.impactBps,
+      spreadCostBps: cost.spreadCostBps,
+      feeBps: cost.feeBps,
+      varianceQuote2,
+      stdCostQuote,
+      timingRiskBps: plan.timingRiskFraction * 1e4,
+      objectiveQuote: cost.totalCostQuote + request.riskAversion * varianceQuote2,
+      ...(plan.optimiser !== undefined ? { maxParticipation: plan.optimiser.maxParticipation, cappedPeriods: plan.optimiser.cappedPeriods } : {}),
+      ...(rounded !== undefined ? { lotSize: rounded.lotSize } : {}),
+      executionModel: modelInfo(model, params),
+      warnings: executionWarnings(model, plan)
+    }
+  } catch (err) {
+    throw asUnprocessable(err, 'body/', FIELDS)
+  }
+}
+
+/** Rounds the children to the lot size (request's qtyStep, else the instrument's) and re-prices them. */
+function roundToLots (plan: ExecutionPlan, request: ScheduleRequest, state: MarketState, params: IStarParams, volDaily: number): { plan: ExecutionPlan, lotSize: object } | undefined {
+  const qtyStep = request.qtyStep ?? state.instrument?.qtyStep
+  if (qtyStep === undefined) return undefined
+  const minOrderQty = request.minOrderQty ?? state.instrument?.minOrderQty
+  const rounded = roundTradesToStep(plan.tradesBase, qtyStep, minOrderQty)
+  const lotSize = {
+    qtyStep,
+    ...(minOrderQty !== undefined ? { minOrderQty } : {}),
+    source: request.qtyStep !== undefined ? 'request' : 'instrument',
+    tradesExact: rounded.tradesExact,
+    residualBase: decimalToNumber(rounded.tradesExact.reduce((left, x) => subtractDecimal(left, parseDecimal(x, 'trades')), numberToDecimal(request.qtyBase, 'qtyBase'))) + 0
+  }
+  if (!(rounded.trades.reduce((a, b) => a + b, 0) > 0)) {
+    throw unprocessable('body/qtyStep', 'small enough that some child order is at least one lot', `rounding every child order of ${request.qtyBase} to qtyStep ${qtyStep}${minOrderQty !== undefined ? ` with minOrderQty ${minOrderQty}` : ''} leaves nothing to execute`)
+  }
+  return { plan: repriceTrades(params, plan, volDaily, state.advBase, rounded.trades), lotSize }
+}
+
+/**
+ * Default lambda range of the execution model's frontier: lambda0 = E / V of TWAP (the risk
+ * aversion at which TWAP's variance term equals its expected cost), from lambda0 / 1000 (close to
+ * the cost-minimising trajectory) to 1000 * lambda0 (close to the fastest the cap allows).
+ */
+function defaultRiskAversionRange (twapCostQuote: number, twapVarianceQuote2: number): { min: number, max: number } {
+  const lambda0 = twapVarianceQuote2 > 0 ? twapCostQuote / twapVarianceQuote2 : 1e-6
+  return { min: Math.max(lambda0 / 1000, Number.MIN_VALUE), max: Math.min(lambda0 * 1000, 1e6) }
+}
+
+/** POST /v1/schedule/frontier under the execution model: one optimal plan per lambda. */
+export function runExecutionFrontier (request: FrontierRequest, deps: EstimatorDeps) {
+  const m = resolveMarket(request, deps, Date.now())
+  const { model, params } = executionModelOf(deps.models.modelsFor(request.symbol as string))
+  const market = { priceQuote: m.priceQuote, volDaily: m.volDaily, advBase: m.state.advBase, hourlyVolumeShares: hourlySharesOf(m.state), startMs: m.startMs }
+  try {
+    let grid = request.riskAversions
+    if (grid === undefined) {
+      const twap = costOf(request, planExecution(params, request.qtyBase, market, specOf(request, 0, 'twap')), request.qtyBase, m)
+      const range = defaultRiskAversionRange(twap.cost.totalCostQuote, twap.varianceQuote2)
+      const min = request.minRiskAversion ?? range.min
+      const max = request.maxRiskAversion ?? Math.max(range.max, min * 10)
+      if (!(max > min)) throw unprocessable('body/maxRiskAversion', '> minRiskAversion', `maxRiskAversion (${max}) must exceed minRiskAversion (${min})`)
+      grid = riskAversionGrid(min, max, request.count ?? 20)
+    }
+    const points = grid.map((riskAversion) => {
+      const plan = planExecution(params, request.qtyBase, market, specOf(request, riskAversion, 'optimal'))
+      const { cost, stdCostQuote, varianceQuote2 } = costOf(request, plan, request.qtyBase, m)
+      return { riskAversion, expectedCostQuote: cost.totalCostQuote, varianceQuote2, stdCostQuote, expectedCostBps: cost.totalCostBps, timingRiskBps: plan.timingRiskFraction * 1e4 }
+    })
+    return { side: request.side, qtyBase: request.qtyBase, startMs: m.startMs, executionModel: modelInfo(model, params), points }
+  } catch (err) {
+    throw asUnprocessable(err, 'body/', FIELDS)
+  }
+}
