@@ -379,15 +379,19 @@ function timeNs (fn: (n: number) => number, n: number, sink: { value: number }):
 }
 
 /**
- * Calls per repetition so that one repetition of `fn` takes about repMs. Each side gets its own count:
- * with one count for both, a reference 30 times faster ran 2 ms windows against the library's 60 ms, and on a
- * loaded machine the median short window misses the preemptions every long one contains (ratio biased up).
+ * Calls per repetition so that one repetition of each side takes about repMs, [library, baseline]. Each
+ * side gets its own count: with one count for both, a reference 30 times faster ran 2 ms windows against
+ * the library's 60 ms, and on a loaded machine the median short window misses the preemptions every long
+ * one contains (ratio biased up). Both sides are sized from the same n, back to back, so that a change
+ * of load between two sizings does not skew the windows.
  */
-function callsFor (fn: (n: number) => number, repMs: number, sink: { value: number }): number {
+function callsFor (c: Pick<MicroCase, 'library' | 'inline'>, repMs: number, sink: { value: number }): [number, number] {
+  const calls = (n: number, ns: number): number => Math.max(1, Math.round(n * repMs * 1e6 / Math.max(ns, 1)))
   let n = 16
   for (;;) {
-    const ns = timeNs(fn, n, sink)
-    if (ns >= 20e6 || n >= 1 << 28) return Math.max(1, Math.round(n * repMs * 1e6 / ns))
+    const library = timeNs(c.library, n, sink)
+    const inline = timeNs(c.inline, n, sink)
+    if (Math.max(library, inline) >= 20e6 || n >= 1 << 28) return [calls(n, library), calls(n, inline)]
     n *= 4
   }
 }
@@ -398,8 +402,7 @@ function runCase (c: MicroCase | ReferenceCase, options: MicroOptions, sink: { v
     maxRelDiff = c.maxRelDiff()
     if (!(maxRelDiff <= TOLERANCE)) throw new Error(`micro-benchmark ${c.name}: the inline baseline differs from the library by ${maxRelDiff} relative (> ${TOLERANCE})`)
   } else maxRelDiff = c.check()
-  const calls = callsFor(c.library, options.repMs, sink)
-  const baselineCalls = callsFor(c.inline, options.repMs, sink)
+  const [calls, baselineCalls] = callsFor(c, options.repMs, sink)
   // warm-up: both implementations optimised by the JIT before any timed repetition
   timeNs(c.library, calls, sink)
   timeNs(c.inline, baselineCalls, sink)
