@@ -307,16 +307,18 @@ async function main (): Promise<void> {
   else progress(`server logs kept in ${ctx.work}`)
 
   const runtimeSec = Math.round((Date.now() - startedMs) / 1000)
-  const targets = rows.filter((r) => r.target !== undefined)
-  const failing = rows.filter((r) => !r.pass)
+  // micro rows with a target count as targets too (named by their function)
+  const microTargets = (micro?.results ?? []).filter((m) => m.pass !== undefined)
+  const targets = [...rows.filter((r) => r.target !== undefined), ...microTargets]
+  const failing = [...rows.filter((r) => !r.pass).map((r) => `${r.scenario} vs ${r.against}`), ...microTargets.filter((m) => m.pass !== true).map((m) => m.name)]
   const out: string[] = []
-  if (micro !== undefined) out.push('Micro-benchmarks (median ns per call; ratio = library / inline baseline)', formatMicro(micro.results), `(sink ${micro.sink.toPrecision(6)})`, '')
+  if (micro !== undefined) out.push('Micro-benchmarks (median ns per call; ratio = library / baseline: an inline loop computing the same numbers, or the reference named in a row with a target)', formatMicro(micro.results), `(sink ${micro.sink.toPrecision(6)})`, '')
   if (rows.length > 0) {
     out.push(`HTTP (${flags.connections} connections, pipelining 1, ${flags.warmupSec} s warm-up + ${flags.durationSec} s measured, ${flags.reps} alternating runs for targets; ratios = ours / ref, the median over runs of the ratio within a run)`, formatRows(rows), '')
     for (const r of rows) if (r.note !== undefined) out.push(`  ${r.scenario} vs ${r.against}: ${r.note}`)
   }
   for (const [name, message] of Object.entries(sectionErrors)) out.push(`Section ${name} could not run: ${message}`)
-  out.push('', `Summary: ${targets.filter((r) => r.pass).length}/${targets.length} targets PASS; ${failing.length === 0 ? 'no failing row' : `FAIL: ${failing.map((r) => `${r.scenario} vs ${r.against}`).join('; ')}`}${failedSections.length > 0 ? `; sections that could not run: ${failedSections.join(', ')}` : ''}; ${runtimeSec} s`)
+  out.push('', `Summary: ${targets.filter((r) => r.pass).length}/${targets.length} targets PASS; ${failing.length === 0 ? 'no failing row' : `FAIL: ${failing.join('; ')}`}${failedSections.length > 0 ? `; sections that could not run: ${failedSections.join(', ')}` : ''}; ${runtimeSec} s`)
   process.stdout.write(out.join('\n') + '\n')
 
   const json = {
@@ -325,7 +327,7 @@ async function main (): Promise<void> {
     runtimeSec,
     machine: machine(),
     settings,
-    summary: { targets: targets.length, passed: targets.filter((r) => r.pass).length, failed: failing.map((r) => `${r.scenario} vs ${r.against}`), sectionErrors },
+    summary: { targets: targets.length, passed: targets.filter((r) => r.pass).length, failed: failing, sectionErrors },
     micro: micro?.results ?? [],
     http: rows,
     ...extra

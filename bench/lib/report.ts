@@ -104,8 +104,11 @@ export function formatRows (rows: readonly Row[]): string {
   return table(header, lines, new Set([2, 3, 4]))
 }
 
+/** The micro table; `baseline` is the inline loop computing the same numbers, or the reference a row with a target names. */
 export function formatMicro (results: readonly MicroResult[]): string {
-  const header = ['function', 'library ns/call', 'inline ns/call', 'ratio', 'calls/rep', 'max rel diff']
-  const lines = results.map((m) => [m.name, fixed(m.libraryNsPerCall, 1), fixed(m.inlineNsPerCall, 1), fixed(m.ratio, 2), m.callsPerRep.toLocaleString('en-US'), m.maxRelDiff.toExponential(1)])
+  const header = ['function', 'library ns/call', 'baseline ns/call', 'ratio', 'calls/rep lib/base', 'max rel diff', 'target', 'result']
+  const lines = results.map((m) => [m.name, fixed(m.libraryNsPerCall, 1), fixed(m.inlineNsPerCall, 1), fixed(m.ratio, 2),
+    `${m.callsPerRep.toLocaleString('en-US')}/${m.baselineCallsPerRep.toLocaleString('en-US')}`,
+    m.maxRelDiff === null ? '-' : m.maxRelDiff.toExponential(1), m.target ?? '-', m.pass === undefined ? '-' : m.pass ? 'PASS' : 'FAIL'])
   return table(header, lines, new Set([1, 2, 3, 4, 5]))
 }

@@ -86,6 +86,8 @@ class PrefixSolver {
   private readonly dz: Float64Array
   private gScale = 1
   private iterations = 0
+  /** phiPrime, phiSecond, grad and gScale are those of the current r (every write to r clears it). */
+  private derivativesFresh = false
 
   constructor (problem: NormalizedProblem, opts: SolverOptions) {
     const n = problem.volumeShare.length
@@ -119,6 +121,7 @@ class PrefixSolver {
     if (warm !== null && (cap === null || warm.cappedPrefix <= mMax)) {
       const m = warm.cappedPrefix
       this.r.set(warm.holdings)
+      this.derivativesFresh = false
       if (this.solveFrom(m, this.opts.stepTolerance, true) && !this.violates(m) &&
         (m === 0 || this.lastCapMultiplier(m) >= -this.opts.gradientTolerance * this.gScale)) return this.finish(m, true)
     }
@@ -156,6 +159,7 @@ class PrefixSolver {
 
   private allCapped (): SolverResult {
     const { r, n, cap } = this
+    this.derivativesFresh = false
     r[0] = 1
     for (let t = 0; t < n - 1; t++) r[t + 1] = r[t] - (cap as Float64Array)[t]
     r[n] = 0
@@ -168,6 +172,7 @@ class PrefixSolver {
    */
   private solveFrom (m: number, stepTolerance = this.opts.stepTolerance, warm = false): boolean {
     const { r, n, w, cap } = this
+    this.derivativesFresh = false
     r[0] = 1
     for (let t = 0; t < m; t++) r[t + 1] = r[t] - (cap as Float64Array)[t]
     if (!warm) {
@@ -228,6 +233,7 @@ class PrefixSolver {
       for (let i = m + 1; i < n; i++) trial[i] = r[i] + alpha * dz[i]
       if (this.objective(trial) <= phi0 + ARMIJO * alpha * slope + noise) {
         r.set(trial)
+        this.derivativesFresh = false
         return true
       }
       alpha /= 2
@@ -253,6 +259,10 @@ class PrefixSolver {
    * has made 0 would otherwise have infinite curvature for a < 1 and never move again.
    */
   private derivatives (): void {
+    // already at this r: the last Newton iteration's, when finish() or lastCapMultiplier() asks again (a
+    // pass of N powers, most of a converged solve's time when a is not 0.5 or 1)
+    if (this.derivativesFresh) return
+    this.derivativesFresh = true
     const { n, w, a, beta, r, phiPrime, phiSecond, grad } = this
     let maxPrime = 0
     for (let t = 0; t < n; t++) {

@@ -101,6 +101,54 @@ t.test('near-zero rate cost with lambda > 0: trades at the cap from the start un
   t.comment(`holdings ${s.holdingsBase.slice(0, 7).map((x) => x.toPrecision(4)).join(', ')}, ...`)
 })
 
+t.test('rate cost near zero against risk: every period trades at the cap (cap * v_j) until the order is done, sell and buy', async (t) => {
+  // Expected values: the closed form n_j = cap * v_j for the periods 1..m whose caps fit in |X|
+  // (m = largest with sum_{j<=m} cap*v_j < |X|), then the remainder |X| - sum in period m+1, all from
+  // the inputs alone. Why: with k = 1e-12 the risk weight beta = lambda*sigma^2*tau*|X|/(P*k) is ~1e9,
+  // so holding anything costs far more than any trading rate; the cap is the only brake.
+  // Tolerances: capped trades rel 1e-12 (they are cap*v_j up to rounding). The remainder trade and
+  // everything after it: the KKT chain (power-law-solver.ts) gives g_m - g_{m+1} = 2*beta*r_{m+1} with
+  // g_m = (1+a)*POV_m^a <= (1+a)*cap^a and g_{m+1} >= 0, so the holdings left after period m+1 are at
+  // most (1+a)*cap^a/(2*beta) of |X| (about 1e-10 here); a tail that small is "done".
+  const cap = 0.2
+  const n = 20
+  const volume = Array.from({ length: n }, (_, j) => 100 * (1 + 0.5 * Math.sin(j / 2))) // cap*v_j from 10.2 to 30
+  const x = 200 // 8 full periods (196.165...), then 3.83 in period 9
+  const capTrades: number[] = []
+  let filled = 0
+  while (filled + cap * volume[capTrades.length] < x) {
+    capTrades.push(cap * volume[capTrades.length])
+    filled += capTrades[capTrades.length - 1]
+  }
+  const m = capTrades.length
+  t.equal(m, 8, 'the closed form has 8 full periods')
+  for (const a of [0.5, 1, 2]) {
+    for (const side of [1, -1]) {
+      const p: PowerLawScheduleParams = {
+        ...BASE,
+        initialHoldingsBase: side * x,
+        periods: n,
+        periodVolumeBase: volume,
+        rateImpactCoef: 1e-12,
+        rateImpactExponent: a,
+        maxParticipation: cap
+      }
+      const beta = p.riskAversion * p.volQuote ** 2 * (p.horizonDays / n) * x / (p.priceQuote * p.rateImpactCoef)
+      const tail = (1 + a) * cap ** a / (2 * beta) * x + 1e-12 * x
+      const label = `a=${a} ${side > 0 ? 'sell' : 'buy'}`
+      const s = powerLawSchedule(p)
+      t.ok(s.converged, `${label}: converged in ${s.iterations} iterations (beta = ${beta.toExponential(2)})`)
+      t.equal(s.cappedPeriods, m, `${label}: periods 1..${m} at the cap`)
+      for (let j = 0; j < m; j++) {
+        t.ok(Math.abs(s.tradesBase[j] / (side * capTrades[j]) - 1) <= 1e-12, `${label}: n_${j + 1} = ${s.tradesBase[j]} is cap*v_${j + 1} = ${side * capTrades[j]} (rel 1e-12)`)
+      }
+      t.ok(Math.abs(s.tradesBase[m] - side * (x - filled)) <= tail, `${label}: n_${m + 1} = ${s.tradesBase[m]} is the remainder ${side * (x - filled)} (abs ${tail.toExponential(1)})`)
+      t.ok(Math.sign(s.tradesBase[m]) === side && s.participation[m] < cap, `${label}: period ${m + 1} below the cap (POV ${s.participation[m]})`)
+      t.ok(s.holdingsBase.slice(m + 1).every((h) => Math.abs(h) <= tail), `${label}: holdings after period ${m + 1} within ${tail.toExponential(1)} of 0`)
+    }
+  }
+})
+
 t.test('a binding cap: POV <= cap everywhere, binding on a prefix, POV non-increasing (rel 1e-12)', async (t) => {
   // source: the KKT chain g_j - g_{j+1} = 2*lambda*sigma^2*tau*x_j >= 0 with g = P*k*(1+a)*POV^a (+ multiplier)
   const profile = Array.from({ length: 50 }, (_, j) => 100 * (1 + 0.8 * Math.cos(j / 3)))
