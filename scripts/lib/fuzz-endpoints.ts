@@ -154,7 +154,10 @@ const hintsFor = (knownSymbols: string[]): Record<string, fc.Arbitrary<unknown>>
   method: fc.constant('model'),
   bidQuote: fc.double({ min: 1e-6, max: 1e4, noNaN: true }),
   askQuote: fc.double({ min: 1e4, max: 1e9, noNaN: true }),
-  feeQuote: fc.double({ min: -1e3, max: 1e3, noNaN: true })
+  feeQuote: fc.double({ min: -1e3, max: 1e3, noNaN: true }),
+  // an execution window that closes after it opens, within days
+  startMs: fc.integer({ min: 1_790_000_000_000, max: 1_799_999_999_999 }),
+  endMs: fc.integer({ min: 1_800_000_000_000, max: 1_800_100_000_000 })
 })
 
 /** A spec for every operation of the OpenAPI document. */

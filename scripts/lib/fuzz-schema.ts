@@ -64,7 +64,10 @@ function objectArbitrary (schema: JsonSchema, ctx: SchemaContext): fc.Arbitrary<
   }
   const fields: Record<string, fc.Arbitrary<unknown>> = {}
   for (const name of names) fields[name] = valueFor(properties[name], ctx, name)
-  const record = fc.record(fields, { requiredKeys: required })
+  let record: fc.Arbitrary<Record<string, unknown>> = fc.record(fields, { requiredKeys: required })
+  // draft-07 `dependencies` (property -> properties it needs): a present key brings its dependents
+  const dependencies = Object.entries((schema.dependencies ?? {}) as Record<string, unknown>).filter((e): e is [string, string[]] => Array.isArray(e[1]))
+  if (dependencies.length > 0) record = record.filter((o) => dependencies.every(([key, needs]) => !(key in o) || needs.every((n) => n in o)))
   const minProperties = num(schema.minProperties) ?? 0
   return minProperties > 0 ? record.filter((o) => Object.keys(o).length >= minProperties) : record
 }

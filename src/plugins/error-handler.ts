@@ -12,9 +12,11 @@ function fromValidation (err: FastifyError): ErrorBody {
   if (first === undefined) return body('PRETRADE_ERR_VALIDATION', err.message, context, 'schema')
   const params = first.params as Record<string, unknown>
   let path = `${context}${first.instancePath}`
-  if (first.keyword === 'required' && typeof params.missingProperty === 'string') path += `/${params.missingProperty}`
+  if ((first.keyword === 'required' || first.keyword === 'dependencies') && typeof params.missingProperty === 'string') path += `/${params.missingProperty}`
   if (first.keyword === 'additionalProperties' && typeof params.additionalProperty === 'string') path += `/${params.additionalProperty}`
-  const rule = first.keyword === 'additionalProperties' ? 'additionalProperties: unknown field' : first.keyword
+  const rule = first.keyword === 'additionalProperties'
+    ? 'additionalProperties: unknown field'
+    : first.keyword === 'dependencies' ? `dependencies: required with ${String(params.property)}` : first.keyword
   return body('PRETRADE_ERR_VALIDATION', `${path} ${first.message ?? 'is invalid'}`, path, rule)
 }
 

@@ -20,7 +20,7 @@ export const TcaTrade = Type.Object({
   startMs: Type.Optional(Type.Integer({ minimum: 1_000_000_000_000, maximum: 10_000_000_000_000, description: 'when the parent order started working, ms since epoch; with endMs, estimatedImpactBps prices the execution over [startMs, endMs] with the execution model, exactly as POST /v1/estimate with that execution; without them, an immediate execution' })),
   endMs: Type.Optional(Type.Integer({ minimum: 1_000_000_000_000, maximum: 10_000_000_000_000, description: 'when the parent order finished, ms since epoch, > startMs' })),
   strategy: Type.Optional(StringEnum(['twap', 'vwap'], 'with startMs and endMs: how the order was worked, "vwap" (default, in proportion to the hour-of-day volume profile) or "twap"'))
-}, { additionalProperties: false, $id: 'TcaTrade', title: 'TcaTrade' })
+}, { additionalProperties: false, dependencies: { startMs: ['endMs'], endMs: ['startMs'], strategy: ['startMs', 'endMs'] }, $id: 'TcaTrade', title: 'TcaTrade' })
 export type TcaTrade = Static<typeof TcaTrade>
 
 export const TcaRequest = Type.Object({

@@ -41,8 +41,8 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, explicitModel:
     }
     const models = deps.models.modelsFor(trade.symbol)
     const worked = trade.startMs !== undefined || trade.endMs !== undefined
-    if (worked && (trade.startMs === undefined || trade.endMs === undefined || !(trade.endMs > trade.startMs))) {
-      throw unprocessable(`body/trades/${i}/${trade.endMs === undefined ? 'endMs' : trade.startMs === undefined ? 'startMs' : 'endMs'}`, 'startMs and endMs together, endMs > startMs', 'an execution window needs both startMs and endMs, with endMs after startMs')
+    if (worked && !((trade.endMs as number) > (trade.startMs as number))) {
+      throw unprocessable(`body/trades/${i}/endMs`, '> startMs', `the execution window must end after it starts (startMs ${trade.startMs}, endMs ${trade.endMs})`)
     }
     if (worked && explicitModel && modelName !== EXECUTION_MODEL_NAME) {
       throw unprocessable('body/model', `"${EXECUTION_MODEL_NAME}" or absent when a trade gives startMs and endMs`, `trade ${i} was worked over time: it is priced by the execution model "${EXECUTION_MODEL_NAME}"; leave model out`)

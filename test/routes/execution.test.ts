@@ -164,6 +164,17 @@ t.test('the check and the TCA price the same execution as the estimate', async (
   t.ok(relClose(trade.estimatedImpactBps, estimate.impactBps), `tca ${trade.estimatedImpactBps} vs estimate ${estimate.impactBps}`)
   t.equal(trade.model.name, 'istar')
   t.equal(trade.execution.strategy, 'vwap')
+  const tcaTrade = { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, arrivalPriceQuote: 80_000, execPriceQuote: 80_050 }
+  const half = await post(app, '/v1/tca', { trades: [{ ...tcaTrade, startMs: START_MS }] })
+  t.equal(half.statusCode, 400)
+  t.same([half.json().field, half.json().rule], ['body/trades/0/endMs', 'dependencies: required with startMs'])
+  const backwards = await post(app, '/v1/tca', { trades: [{ ...tcaTrade, startMs: START_MS, endMs: START_MS - 1 }] })
+  t.same([backwards.statusCode, backwards.json().field], [422, 'body/trades/0/endMs'])
+  const sizeOnly = await post(app, '/v1/tca', { model: 'sqrt', trades: [{ ...tcaTrade, startMs: START_MS, endMs: START_MS + 60_000 }] })
+  t.same([sizeOnly.statusCode, sizeOnly.json().field], [422, 'body/model'])
+  const immediate = (await post(app, '/v1/tca', { trades: [tcaTrade] })).json().trades[0]
+  t.equal(immediate.model.name, 'sqrt', 'without a window, an immediate execution priced by the default model')
+  t.equal(immediate.execution, undefined)
 })
 
 t.test('bad executions get a 422 naming the field and the rule', async (t) => {

@@ -53,9 +53,9 @@ t.test('buys mirror sells: same schedule, same cost', async (t) => {
   t.equal(buy.varianceQuote2, sell.varianceQuote2)
 })
 
-t.test('a symbol supplies parameters by the paper\'s rules of thumb', async (t) => {
+t.test('parameters "rules-of-thumb": a symbol supplies the linear parameters by the paper\'s equity conventions', async (t) => {
   const app = await build(t)
-  const res = await post(app, '/v1/schedule', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 100, horizonDays: 1, periods: 24, riskAversion: 1e-6 })
+  const res = await post(app, '/v1/schedule', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 100, horizonDays: 1, periods: 24, riskAversion: 1e-6, parameters: 'rules-of-thumb' })
   t.equal(res.statusCode, 200, res.body)
   const s = res.json()
   const market = JSON.parse((await import('node:fs')).readFileSync('embedded/market-state.json', 'utf8')).symbols.BTCUSDT
@@ -69,6 +69,12 @@ t.test('a symbol supplies parameters by the paper\'s rules of thumb', async (t) 
   const override = (await post(app, '/v1/schedule', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 100, horizonDays: 1, periods: 24, riskAversion: 1e-6, temporaryImpact: 1e-3 })).json()
   t.equal(override.parameters.temporaryImpact, 1e-3)
   t.equal(override.parameters.source.temporaryImpact, 'request')
+  // an explicit linear model without permanentImpact has none (the rule of thumb only on request)
+  t.equal(override.parameters.permanentImpact, 0)
+  t.match(override.parameters.source.permanentImpact, /default: 0/)
+  const onlyPermanent = await post(app, '/v1/schedule', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 100, horizonDays: 1, periods: 24, riskAversion: 1e-6, permanentImpact: 1e-6 })
+  t.equal(onlyPermanent.statusCode, 422)
+  t.equal(onlyPermanent.json().field, 'body/temporaryImpact')
 })
 
 t.test('schedule bad input: 4xx naming the field and the rule', async (t) => {
