@@ -66,7 +66,19 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
     maxRetries: config.BYBIT_MAX_RETRIES,
     onRetry: (info) => logger.warn({ retry: info }, 'bybit request retried')
   })
-  const market = new LiveMarketState({ client, category, symbols, fallback: embedded, volWindowMinutes: config.VOL_WINDOW_MINUTES, advWindowMinutes: config.ADV_WINDOW_MINUTES })
+  const market = new LiveMarketState({
+    client,
+    category,
+    symbols,
+    fallback: embedded,
+    volWindowMinutes: config.VOL_WINDOW_MINUTES,
+    advWindowMinutes: config.ADV_WINDOW_MINUTES,
+    // once per run of failures, and once when it ends
+    onProfileEvent: (event) => {
+      if (event.type === 'failed') logger.warn({ symbol: event.symbol, error: event.error }, 'volume profile fetch failed: the previous profile is kept (none: flat)')
+      else logger.info({ symbol: event.symbol }, 'volume profile fetched again')
+    }
+  })
   const tape = new TradeTape({
     wsUrl: config.BYBIT_WS_URL,
     symbols,

@@ -1,7 +1,8 @@
+import { HOURS_PER_DAY, hourlyVolumeShares, MS_PER_HOUR } from '../domain/execution/volume-profile.js'
 import { BAR_INTERVAL_MS, type MinuteBar } from '../domain/impact/minute-bars.js'
 import { averageDailyVolumeBase, realisedVolDaily } from '../domain/impact/trailing-market.js'
 import type { Instrument, Kline, MarketDataSource } from './market-data.js'
-import type { Category, FeeRates, InstrumentRules, MarketState, MarketStateProvider } from './market-state.js'
+import { volumeProfile, type Category, type FeeRates, type InstrumentRules, type MarketState, type MarketStateProvider, type VolumeProfile } from './market-state.js'
 
 /** The calls of a MarketDataSource the market state makes. */
 export type MarketDataClient = Pick<MarketDataSource, 'getKlineHistory' | 'getKlines' | 'getTickers' | 'getInstruments'>
@@ -15,13 +16,49 @@ export interface LiveMarketStateOptions {
   volWindowMinutes: number
   advWindowMinutes: number
   nowMs?: () => number
+  /** how often the hour-of-day volume profile is refetched after a success (default PROFILE_REFRESH_MS, 6 h) */
+  profileRefreshMs?: number
+  /** how long after a failed profile fetch the next refresh tries again (default PROFILE_RETRY_MS, 10 min) */
+  profileRetryMs?: number
+  /** told once when profile fetches of a symbol start failing, and once when they succeed again */
+  onProfileEvent?: (event: ProfileEvent) => void
 }
+
+/** A change in a symbol's volume-profile fetches: the first failure of a run of failures, or the success that ends it. */
+export type ProfileEvent = { type: 'failed', symbol: string, error: string } | { type: 'recovered', symbol: string }
 
 export interface SymbolRefreshStatus {
   lastSuccessMs?: number
   lastAttemptMs?: number
   lastError?: string
   bars: number
+  /** the hour-of-day volume profile: what is served, and how its last fetch went */
+  volumeProfile?: { hourlyShares?: readonly number[], source?: string, days?: number, lastSuccessMs?: number, lastAttemptMs?: number, lastError?: string }
+}
+
+/** Hourly klines asked for the volume profile: 720 = 30 days, in one request (Bybit allows 1000). */
+export const PROFILE_HOURLY_BARS = 720
+export const PROFILE_REFRESH_MS = 6 * MS_PER_HOUR
+export const PROFILE_RETRY_MS = 10 * 60_000
+
+/**
+ * The hour-of-day volume profile of closed 60-minute klines: each UTC hour's share is its mean
+ * volume per hourly bar, normalised (hourlyVolumeShares). `days` = bars / 24.
+ * @throws DomainRangeError when an hour has no bar or there is no volume.
+ */
+export function profileFromHourlyKlines (klines: readonly Kline[]): VolumeProfile {
+  const shares = hourlyVolumeShares(klines)
+  const days = klines.length / HOURS_PER_DAY
+  const endMs = (klines.at(-1)?.openTimeMs ?? 0) + MS_PER_HOUR
+  return volumeProfile(shares, `bybit: ${klines.length} closed 60-minute klines (${Number(days.toFixed(2))} days) to ${new Date(endMs).toISOString()}`, days, 'profileFromHourlyKlines', 'klines')
+}
+
+interface ProfileSlot {
+  profile?: VolumeProfile
+  lastAttemptMs?: number
+  lastSuccessMs?: number
+  lastError?: string
+  failing: boolean
 }
 
 /** Fewer contiguous closed 1-minute bars than this and no live state is computed. */
@@ -51,6 +88,11 @@ function rulesOf (i: Instrument): InstrumentRules {
  * Only closed bars are used (the source drops the open candle), so nothing looks ahead. A failed
  * refresh keeps the last good state (its asOfMs shows how old it is); a symbol never refreshed is
  * served from `fallback`.
+ *
+ * The hour-of-day volume profile comes from the last PROFILE_HOURLY_BARS closed 60-minute klines,
+ * fetched on the same refresh (alongside the 1-minute klines), at most every `profileRefreshMs`
+ * (every `profileRetryMs` while failing). A failed fetch keeps the previous profile (or none, and
+ * consumers assume a flat one) and never fails the refresh; `onProfileEvent` hears of it once.
  */
 export class LiveMarketState implements MarketStateProvider {
   readonly #o: LiveMarketStateOptions
@@ -58,6 +100,7 @@ export class LiveMarketState implements MarketStateProvider {
   readonly #states = new Map<string, MarketState>()
   readonly #rules = new Map<string, InstrumentRules>()
   readonly #status = new Map<string, SymbolRefreshStatus>()
+  readonly #profiles = new Map<string, ProfileSlot>()
 
   constructor (options: LiveMarketStateOptions) {
     this.#o = options
@@ -81,7 +124,20 @@ export class LiveMarketState implements MarketStateProvider {
   }
 
   status (): Record<string, SymbolRefreshStatus> {
-    return Object.fromEntries(this.#o.symbols.map((s) => [s, { ...(this.#status.get(s) ?? { bars: 0 }) }]))
+    return Object.fromEntries(this.#o.symbols.map((s) => {
+      const slot = this.#profiles.get(s)
+      const profile = slot === undefined
+        ? {}
+        : {
+            volumeProfile: {
+              ...(slot.profile !== undefined ? { ...slot.profile } : {}),
+              ...(slot.lastSuccessMs !== undefined ? { lastSuccessMs: slot.lastSuccessMs } : {}),
+              ...(slot.lastAttemptMs !== undefined ? { lastAttemptMs: slot.lastAttemptMs } : {}),
+              ...(slot.lastError !== undefined ? { lastError: slot.lastError } : {})
+            }
+          }
+      return [s, { ...(this.#status.get(s) ?? { bars: 0 }), ...profile }]
+    }))
   }
 
   /** Refreshes every symbol; one symbol's failure is recorded and does not stop the others. Never throws. */
@@ -101,6 +157,8 @@ export class LiveMarketState implements MarketStateProvider {
     const status = this.#status.get(symbol) ?? { bars: 0 }
     status.lastAttemptMs = now
     this.#status.set(symbol, status)
+    // alongside the 1-minute klines; never rejects
+    const profileDone = this.#refreshProfile(symbol, now)
     try {
       if (!this.#rules.has(symbol)) await this.#refreshInstruments()
       await this.#refreshSymbol(symbol)
@@ -111,7 +169,40 @@ export class LiveMarketState implements MarketStateProvider {
       throw err
     } finally {
       status.bars = this.#bars.get(symbol)?.length ?? 0
+      await profileDone
     }
+  }
+
+  /** Refetches the volume profile when due; a failure is recorded and keeps the previous profile. Never throws. */
+  async #refreshProfile (symbol: string, now: number): Promise<void> {
+    const slot = this.#profiles.get(symbol) ?? { failing: false }
+    this.#profiles.set(symbol, slot)
+    const waitMs = slot.failing ? (this.#o.profileRetryMs ?? PROFILE_RETRY_MS) : (this.#o.profileRefreshMs ?? PROFILE_REFRESH_MS)
+    if (slot.lastAttemptMs !== undefined && now - slot.lastAttemptMs < waitMs) return
+    slot.lastAttemptMs = now
+    try {
+      const klines = await this.#o.client.getKlines({ category: this.#o.category, symbol, interval: '60', limit: PROFILE_HOURLY_BARS })
+      slot.profile = profileFromHourlyKlines(klines)
+      slot.lastSuccessMs = now
+      delete slot.lastError
+      // a state built before this fetch ended gets the new profile now
+      const state = this.#states.get(symbol)
+      if (state !== undefined) this.#states.set(symbol, Object.freeze({ ...state, volumeProfile: slot.profile }))
+      if (slot.failing) {
+        slot.failing = false
+        this.#notify({ type: 'recovered', symbol })
+      }
+    } catch (err) {
+      slot.lastError = (err as Error).message
+      if (!slot.failing) {
+        slot.failing = true
+        this.#notify({ type: 'failed', symbol, error: slot.lastError })
+      }
+    }
+  }
+
+  #notify (event: ProfileEvent): void {
+    try { this.#o.onProfileEvent?.(event) } catch { /* a failing listener must not fail the refresh */ }
   }
 
   async #refreshInstruments (): Promise<void> {
@@ -147,6 +238,7 @@ export class LiveMarketState implements MarketStateProvider {
     if (bid === undefined || ask === undefined || !(ask >= bid) || !(bid > 0)) throw new Error(`ticker has no valid best bid/ask (${bid}/${ask})`)
     const mid = (bid + ask) / 2
     const rules = this.#rules.get(symbol)
+    const profile = this.#profiles.get(symbol)?.profile
     this.#states.set(symbol, Object.freeze({
       symbol,
       category: this.#o.category,
@@ -156,7 +248,8 @@ export class LiveMarketState implements MarketStateProvider {
       spreadBps: (ask - bid) / mid * 1e4,
       asOfMs: ticker.tsMs,
       source: 'bybit' as const,
-      ...(rules !== undefined ? { instrument: rules } : {})
+      ...(rules !== undefined ? { instrument: rules } : {}),
+      ...(profile !== undefined ? { volumeProfile: profile } : {})
     }))
   }
 }

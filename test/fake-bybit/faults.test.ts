@@ -111,3 +111,12 @@ t.test('rules apply in order of addition, one per request, times decrementing', 
   t.ok(fake.requests.every((r, i) => i === 0 || r.atMs >= fake.requests[i - 1].atMs), 'atMs is wall-clock, non-decreasing')
   t.throws(() => fake.addFault({ times: -1, fault: { kind: 'reset' } }), RangeError)
 })
+
+t.test('a rule with a query faults only the requests whose parameters match it', async (t) => {
+  const fake = await startFake(t)
+  fake.addFault({ path: '/v5/market/kline', query: { interval: '60' }, fault: { kind: 'http-status', status: 502 } })
+  const status = async (query: string) => (await fetch(`${fake.restUrl}/v5/market/kline?category=linear&symbol=BTCUSDT&${query}`)).status
+  t.equal(await status('interval=60&limit=720'), 502, 'the hourly klines are faulted')
+  t.equal(await status('interval=1&limit=5'), 200, 'the 1-minute klines are not')
+  t.equal(await status('limit=5'), 200, 'nor a request without the parameter')
+})

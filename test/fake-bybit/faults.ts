@@ -1,6 +1,7 @@
 /**
  * Faults of the fake Bybit, switched on per test. Rules apply in order of addition: each REST
- * request takes the first rule whose `path` matches (no path = every path) and that has `times`
+ * request takes the first rule whose `path` matches (no path = every path), whose `query` values
+ * all equal the request's (e.g. `{ interval: '60' }`; no query = any) and that has `times`
  * left, and that one rule's fault shapes the response; `times` then decrements (default: forever).
  * A `kline-gap` rule only matches /v5/market/kline requests. WebSocket upgrades only see rules whose
  * path is the WebSocket path exactly, and only `http-status` and `reset` act on them.
@@ -16,7 +17,7 @@ export type Fault =
   | { kind: 'bad-number', field: string }
   | { kind: 'kline-gap', missingBars: number }
 
-export interface FaultRule { path?: string, times?: number, fault: Fault }
+export interface FaultRule { path?: string, query?: Record<string, string>, times?: number, fault: Fault }
 
 export const KLINE_PATH = '/v5/market/kline'
 
@@ -25,7 +26,7 @@ export const KLINE_COLUMNS = ['startTime', 'open', 'high', 'low', 'close', 'volu
 
 /** The armed rules and their remaining counts. */
 export class FaultBook {
-  private rules: Array<{ path?: string, left: number, fault: Fault }> = []
+  private rules: Array<{ path?: string, query?: Record<string, string>, left: number, fault: Fault }> = []
 
   /**
    * @throws {RangeError} on a negative or non-integer `times`.
@@ -33,16 +34,18 @@ export class FaultBook {
   add (rule: FaultRule): void {
     const left = rule.times ?? Infinity
     if (left !== Infinity && (!Number.isInteger(left) || left < 0)) throw new RangeError(`addFault: times must be a non-negative integer, got ${left}`)
-    this.rules.push({ path: rule.path, left, fault: rule.fault })
+    this.rules.push({ path: rule.path, query: rule.query, left, fault: rule.fault })
   }
 
   clear (): void {
     this.rules = []
   }
 
-  /** The fault for one REST request to `path`, consuming one use of its rule. */
-  takeForRequest (path: string): Fault | undefined {
-    const rule = this.rules.find((r) => r.left > 0 && (r.path === undefined || r.path === path) && (r.fault.kind !== 'kline-gap' || path === KLINE_PATH))
+  /** The fault for one REST request to `path` with `query`, consuming one use of its rule. */
+  takeForRequest (path: string, query: Record<string, string> = {}): Fault | undefined {
+    const rule = this.rules.find((r) => r.left > 0 && (r.path === undefined || r.path === path) &&
+      (r.query === undefined || Object.entries(r.query).every(([key, value]) => query[key] === value)) &&
+      (r.fault.kind !== 'kline-gap' || path === KLINE_PATH))
     if (rule === undefined) return undefined
     rule.left -= 1
     return rule.fault

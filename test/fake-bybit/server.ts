@@ -131,7 +131,7 @@ export async function startFakeBybit (options: FakeBybitOptions = {}): Promise<F
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const query: Query = Object.fromEntries(url.searchParams)
     requests.push({ path: url.pathname, query, atMs: Date.now() })
-    const fault = faults.takeForRequest(url.pathname)
+    const fault = faults.takeForRequest(url.pathname, query)
     switch (fault?.kind) {
       case 'reset':
         req.socket.destroy()

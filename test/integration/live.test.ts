@@ -73,6 +73,11 @@ t.test('live Bybit market data: estimates, book walks, lot sizes and venue minim
   const models = (await app.inject('/v1/models')).json()
   t.equal(models.marketData.source, 'bybit')
   t.ok(models.marketData.market.BTCUSDT.lastSuccessMs > 0)
+  // the hour-of-day volume profile from the fake's 60-minute klines (test/market/live-market-state.test.ts checks its values)
+  const profile = models.marketData.market.BTCUSDT.volumeProfile
+  t.equal(profile.hourlyShares.length, 24)
+  t.ok(Math.abs(profile.hourlyShares.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-9, 'shares sum to 1')
+  t.match(profile.source, /^bybit: 33 closed 60-minute klines/)
 })
 
 t.test('the recalibration job publishes a better model, and every Bybit fault leaves it untouched', async (t) => {
