@@ -15,7 +15,7 @@ import { sqrtKind } from './kinds/sqrt.js'
 import type { ModelMeta } from './model-record.js'
 
 /** Every kind, in the order they are listed and served; the first is the default model. */
-export const MODEL_KINDS = [sqrtKind, linearKind, mlpKind, istarKind] as const
+export const MODEL_KINDS = [istarKind, sqrtKind, linearKind, mlpKind] as const
 
 type AnyKind = typeof MODEL_KINDS[number]
 type NameTuple<K extends readonly AnyKind[]> = { readonly [I in keyof K]: K[I]['name'] }

@@ -12,7 +12,7 @@ import { fitOf, GATE_CANDIDATES, kindOf, kindOfCandidate, MODEL_KINDS, MODEL_NAM
 const embedded = loadEmbeddedModels('embedded/models.json')
 
 t.test('the table: names and candidate names are unique, and everything lists the kinds in table order', async (t) => {
-  t.same(MODEL_NAMES.slice(0, 3), ['sqrt', 'linear', 'mlp'], 'the built-in kinds come first (sqrt, the default model, leads)')
+  t.same(MODEL_NAMES.slice(0, 4), ['istar', 'sqrt', 'linear', 'mlp'], 'the built-in kinds come first (the execution model, the default, leads)')
   t.same(MODEL_KINDS.map((kind) => kind.name), [...MODEL_NAMES])
   t.equal(new Set(MODEL_NAMES).size, MODEL_NAMES.length, 'names are unique')
   t.same(Object.keys(embedded), [...MODEL_NAMES], 'the embedded set has one model per kind')

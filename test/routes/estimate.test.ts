@@ -3,17 +3,24 @@ import { build, post, numbersIn, hasNoNull, withoutAge } from '../helper.js'
 
 const explicit = { symbol: 'BTCUSDT', qtyBase: 10, priceQuote: 50_000, volDaily: 0.02, advBase: 10_000, spreadBps: 1 }
 
-t.test('POST /v1/estimate prices a buy by the square-root law plus half spread plus taker fee', async (t) => {
+t.test('POST /v1/estimate prices a buy by the execution model\'s I* (the whole order at once) plus half spread plus taker fee; model "sqrt" by the square-root law', async (t) => {
   const app = await build(t)
   const models = (await app.inject('/v1/models')).json()
-  const sqrt = models.symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT').models.find((m: { name: string }) => m.name === 'sqrt')
+  const served = models.symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT').models
+  const sqrt = served.find((m: { name: string }) => m.name === 'sqrt')
   const { impactCoef, impactExponent, smearingFactor } = sqrt.parameters
+  const participation = 10 / 10_000
+  // closed form: eta * vol * (Q/V)^delta * smearing, in bps (1e-9 relative: only float rounding differs)
+  const sqrtBps = impactCoef * 0.02 * participation ** impactExponent * smearingFactor * 1e4
+  const bySqrt = (await post(app, '/v1/estimate', { ...explicit, side: 'buy', model: 'sqrt' })).json()
+  t.ok(Math.abs(bySqrt.impactBps - sqrtBps) <= 1e-9 * sqrtBps, `sqrt impactBps ${bySqrt.impactBps} vs ${sqrtBps}`)
+  t.match(bySqrt.model.version, /^embedded-sqrt-[0-9a-f]{12}$/)
   const res = await post(app, '/v1/estimate', { ...explicit, side: 'buy' })
   t.equal(res.statusCode, 200, res.body)
   const body = res.json()
-  // closed form: eta * vol * (Q/V)^delta * smearing, in bps (1e-9 relative: only float rounding differs)
-  const participation = 10 / 10_000
-  const impactBps = impactCoef * 0.02 * participation ** impactExponent * smearingFactor * 1e4
+  // Kissell's I* = a1 * vol * (Q/V)^a2 of the default (execution) model, in bps (1e-9 relative)
+  const { a1, a2 } = served.find((m: { name: string }) => m.name === 'istar').parameters
+  const impactBps = a1 * 0.02 * participation ** a2 * 1e4
   t.equal(body.participation, participation)
   t.ok(Math.abs(body.impactBps - impactBps) <= 1e-9 * impactBps, `impactBps ${body.impactBps} vs ${impactBps}`)
   t.equal(body.spreadCostBps, 0.5, 'half of a 1 bps spread')
@@ -24,8 +31,8 @@ t.test('POST /v1/estimate prices a buy by the square-root law plus half spread p
   t.ok(Math.abs(body.totalCostQuote - body.totalCostBps / 1e4 * 500_000) < 1e-6, 'quote = bps * notional')
   t.equal(body.notionalQuote, 500_000)
   t.ok(Math.abs(body.expectedAvgPriceQuote - 50_000 * (1 + (body.impactBps + 0.5) / 1e4)) < 1e-6, 'buy fills above arrival')
-  t.same(body.model.name, 'sqrt')
-  t.match(body.model.version, /^embedded-sqrt-[0-9a-f]{12}$/)
+  t.same(body.model.name, 'istar')
+  t.match(body.model.version, /^embedded-istar-[0-9a-f]{12}$/)
   t.same(body.inputs, { priceQuote: 'request', volDaily: 'request', advBase: 'request', spreadBps: 'request' })
   t.ok(numbersIn(body).every(Number.isFinite) && hasNoNull(res.body))
 })

@@ -136,12 +136,16 @@ t.test('per symbol: cost never rises and timing risk never falls with the horizo
   }
 })
 
-t.test('immediate keeps today\'s answer; a horizon outside the calibrated window lengths gets a warning', async (t) => {
-  const app = await build(t)
+t.test('immediate is the default and the short-horizon limit of every strategy; a horizon outside the calibrated window lengths gets a warning', async (t) => {
+  const app = await buildWithExecutionModel(t, RATE_DEPENDENT)
   const plain = (await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12 })).json()
   const immediate = (await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, execution: { strategy: 'immediate' } })).json()
   t.equal(immediate.totalCostBps, plain.totalCostBps)
-  t.equal(plain.model.name, 'sqrt')
+  t.equal(plain.model.name, 'istar', 'the execution model prices immediate orders too')
+  for (const strategy of ['twap', 'vwap']) {
+    const instant = (await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, execution: { strategy, horizonDays: 1e-7, periods: 1, startMs: START_MS } })).json()
+    t.equal(instant.impactBps, plain.impactBps, `${strategy} over 9 ms is priced as immediate (POV capped at 1)`)
+  }
   t.same(plain.execution, { strategy: 'immediate', horizonDays: 0, periods: 1, averageParticipation: 1 })
   t.equal(plain.timingRiskBps, 0)
   const week = (await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, execution: { strategy: 'twap', horizonDays: 7, startMs: START_MS } })).json()
@@ -173,7 +177,7 @@ t.test('the check and the TCA price the same execution as the estimate', async (
   const sizeOnly = await post(app, '/v1/tca', { model: 'sqrt', trades: [{ ...tcaTrade, startMs: START_MS, endMs: START_MS + 60_000 }] })
   t.same([sizeOnly.statusCode, sizeOnly.json().field], [422, 'body/model'])
   const immediate = (await post(app, '/v1/tca', { trades: [tcaTrade] })).json().trades[0]
-  t.equal(immediate.model.name, 'sqrt', 'without a window, an immediate execution priced by the default model')
+  t.equal(immediate.model.name, 'istar', 'without a window, an immediate execution priced by the default (execution) model')
   t.equal(immediate.execution, undefined)
 })
 

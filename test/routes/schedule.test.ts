@@ -86,7 +86,8 @@ t.test('schedule bad input: 4xx naming the field and the rule', async (t) => {
     ['negative lambda', { ...paper, riskAversion: -1 }, 400, 'body/riskAversion'],
     ['horizon zero', { ...paper, horizonDays: 0 }, 400, 'body/horizonDays'],
     ['etaTilde <= 0', { ...paper, permanentImpact: 1e-3 }, 422, 'body/temporaryImpact'],
-    ['no symbol and no parameters', { side: 'buy', qtyBase: 1, horizonDays: 1, periods: 2, riskAversion: 0 }, 422, 'body/volQuote'],
+    ['no symbol and no parameters', { side: 'buy', qtyBase: 1, horizonDays: 1, periods: 2, riskAversion: 0 }, 422, 'body/symbol'],
+    ['linear model without symbol or volQuote', { side: 'buy', qtyBase: 1, horizonDays: 1, periods: 2, riskAversion: 0, temporaryImpact: 1e-3 }, 422, 'body/volQuote'],
     ['unknown symbol', { symbol: 'NOPEUSDT', side: 'buy', qtyBase: 1, horizonDays: 1, periods: 2, riskAversion: 0 }, 422, 'body/symbol']
   ]
   for (const [name, payload, status, field] of cases) {

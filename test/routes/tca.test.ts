@@ -40,8 +40,8 @@ t.test('estimated impact uses the trade\'s own ADV and volatility, not the marke
   const models = (await app.inject('/v1/models')).json()
   const p = models.symbols.find((x: { symbol: string }) => x.symbol === 'BTCUSDT').models[0].parameters
   const res = (await post(app, '/v1/tca', { trades: [buy] })).json()
-  // sqrt law with the trade's own inputs: eta * 0.02 * (2/1000)^delta * smearing, bps (1e-9 relative)
-  const expected = p.impactCoef * 0.02 * (2 / 1000) ** p.impactExponent * p.smearingFactor * 1e4
+  // the default (execution) model's I* with the trade's own inputs: a1 * 0.02 * (2/1000)^a2, bps (1e-9 relative)
+  const expected = p.a1 * 0.02 * (2 / 1000) ** p.a2 * 1e4
   t.ok(close(res.trades[0].estimatedImpactBps, expected), `${res.trades[0].estimatedImpactBps} vs ${expected}`)
   const fromState = (await post(app, '/v1/tca', { trades: [{ ...buy, advBase: undefined, volDaily: undefined }] })).json()
   t.same(fromState.trades[0].inputs, { advBase: 'market-state', volDaily: 'market-state', spread: 'bid-ask' })
