@@ -46,7 +46,8 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
     genReqId: requestId,
     // Fastify's own closing 503 has a fixed body; the onRequest hook below answers in the documented shape
     return503OnClosing: false,
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false } },
+    // x-examples: OpenAPI media-type examples on a route's body (@fastify/swagger), not a validation keyword
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false, keywords: ['x-examples'] } },
     frameworkErrors: frameworkErrorHandler,
     ...options
   }).withTypeProvider<TypeBoxTypeProvider>()

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type, type Static } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { estimateByMethod } from '../services/book-estimator.js'
 import { errorRef, typedRef, withErrors } from '../schemas/common.js'
-import { EstimateBatchRequest, EstimateBatchResponse, EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
+import { ESTIMATE_EXAMPLES, EstimateBatchRequest, EstimateBatchResponse, EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 
 const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post('/v1/estimate', {
@@ -11,7 +12,8 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       summary: 'Expected cost of one order: impact, half spread and fees',
       description: 'Market inputs left out (priceQuote, volDaily, advBase, spreadBps) come from the symbol\'s market state. ' +
         'A warning is returned when participation or volDaily lies outside the range the model was calibrated on.',
-      body: typedRef(EstimateRequest),
+      // allOf keeps the $ref beside the examples (@fastify/swagger resolves a bare $ref and drops its siblings)
+      body: Type.Unsafe<Static<typeof EstimateRequest>>({ allOf: [typedRef(EstimateRequest)], 'x-examples': ESTIMATE_EXAMPLES }),
       response: withErrors(typedRef(EstimateResponse), { 503: errorRef() })
     }
   }, (request) => {

@@ -5,13 +5,14 @@ import { AdvBase, LiquidityField, StringEnum, ModelNameField, PriceQuote, QtyBas
 
 export const MAX_BATCH_ORDERS = 10_000
 
-const EXECUTION_EXAMPLES = [
-  { strategy: 'immediate' },
-  { strategy: 'twap', horizonDays: 0.0416667 },
-  { strategy: 'vwap', horizonDays: 0.25, periods: 72, startMs: 1767618000000 },
-  { strategy: 'pov', participationRate: 0.05 },
-  { strategy: 'optimal', horizonDays: 0.0416667, riskAversion: 1e-6, maxParticipation: 0.25 }
-]
+/** One request example per execution strategy (OpenAPI media-type examples of POST /v1/estimate). */
+export const ESTIMATE_EXAMPLES = {
+  immediate: { summary: 'immediate (default): 12 BTC at once', value: { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12 } },
+  twap: { summary: 'twap: 12 BTC over one hour, one child order a minute', value: { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, execution: { strategy: 'twap', horizonDays: 0.0416667 } } },
+  vwap: { summary: 'vwap: 300 ETH over six hours in 72 periods from 2026-01-05 13:00 UTC', value: { symbol: 'ETHUSDT', side: 'sell', qtyBase: 300, execution: { strategy: 'vwap', horizonDays: 0.25, periods: 72, startMs: 1767618000000 } } },
+  pov: { summary: 'pov: 12 BTC at 5 % of market volume', value: { symbol: 'BTCUSDT', side: 'sell', qtyBase: 12, execution: { strategy: 'pov', participationRate: 0.05 } } },
+  optimal: { summary: 'optimal: 50 BTC within one hour, lambda 1e-6 per USDT, at most 25 % of volume', value: { symbol: 'BTCUSDT', side: 'buy', qtyBase: 50, execution: { strategy: 'optimal', horizonDays: 0.0416667, riskAversion: 1e-6, maxParticipation: 0.25 } } }
+}
 
 /** How the order is worked (issue 13): one flat object, the service says which fields each strategy needs. */
 export const ExecutionField = Type.Object({
@@ -22,7 +23,7 @@ export const ExecutionField = Type.Object({
   riskAversion: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6, description: 'optimal only (required): lambda, per unit of quote currency, weighing the variance of the cost (quote^2)' })),
   maxParticipation: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1, description: `optimal only: cap on every period's share of market volume, fraction; default ${DEFAULT_MAX_PARTICIPATION}` })),
   startMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 253402300799999, description: 'when the execution starts, ms since epoch (places the periods in the hour-of-day volume profile); default the time of the request' }))
-}, { additionalProperties: false, description: 'how the order is worked over time; default {"strategy": "immediate"}', examples: EXECUTION_EXAMPLES })
+}, { additionalProperties: false, description: 'how the order is worked over time; default {"strategy": "immediate"}' })
 export type ExecutionField = Static<typeof ExecutionField>
 
 export const EstimateRequest = Type.Object({

@@ -221,3 +221,17 @@ t.test('schedule: rules of thumb only on request, explicit linear parameters kee
   const schedule = (await post(app, '/v1/schedule', { symbol: 'BTCUSDT', side: 'sell', qtyBase: 50, horizonDays: 1 / 24, periods: 30, startMs: START_MS, riskAversion: point.riskAversion })).json()
   t.ok(relClose(schedule.expectedCostQuote, point.expectedCostQuote), 'a frontier point is the schedule at its lambda')
 })
+
+t.test('every OpenAPI example of POST /v1/estimate (one per strategy) is answered 200 with a sane cost', async (t) => {
+  const app = await build(t)
+  const doc = (await app.inject('/docs/json')).json()
+  const examples = doc.paths['/v1/estimate'].post.requestBody.content['application/json'].examples as Record<string, { value: unknown }>
+  t.same(Object.keys(examples), ['immediate', 'twap', 'vwap', 'pov', 'optimal'])
+  for (const [name, { value }] of Object.entries(examples)) {
+    const res = await post(app, '/v1/estimate', value)
+    t.equal(res.statusCode, 200, `${name}: ${res.body}`)
+    const e = res.json()
+    t.equal(e.execution.strategy, name)
+    t.ok(e.totalCostBps > 0 && e.totalCostBps < 100, `${name}: ${e.totalCostBps} bps`)
+  }
+})

@@ -24,11 +24,11 @@ t.test('GET /v1/models lists the active models per symbol with parameters and ca
   const res = await app.inject('/v1/models')
   t.equal(res.statusCode, 200)
   const body = res.json()
-  t.equal(body.defaultModel, 'sqrt')
+  t.equal(body.defaultModel, 'istar')
   const symbols = body.symbols.map((s: { symbol: string }) => s.symbol)
   t.ok(symbols.includes('BTCUSDT') && symbols.includes('ETHUSDT') && symbols.includes('*'))
   for (const entry of body.symbols) {
-    // every kind of the model table, in its order (sqrt, linear, mlp as shipped)
+    // every kind of the model table, in its order (istar, sqrt, linear, mlp as shipped)
     t.same(entry.models.map((m: { name: string }) => m.name), [...MODEL_NAMES])
     for (const m of entry.models) {
       t.equal(m.source, 'embedded')
@@ -36,7 +36,8 @@ t.test('GET /v1/models lists the active models per symbol with parameters and ca
       t.ok(m.calibration.dataset, 'calibration names its data set')
     }
   }
-  const sqrt = body.symbols[0].models[0]
+  const [istar, sqrt] = body.symbols[0].models
+  t.ok(istar.parameters.a1 > 0 && istar.parameters.a2 > 0, 'the execution model shows its I-Star parameters')
   t.ok(sqrt.parameters.impactCoef > 0 && sqrt.parameters.impactExponent > 0)
 })
 
