@@ -74,6 +74,8 @@ export interface IStarGateSplit {
   testWindows: number
   /** windows in neither set (the embargo) */
   embargoedWindows: number
+  /** volDaily of the training windows (the fitted model's validity) */
+  trainVolDailyRange?: { min: number, max: number }
 }
 
 export interface IStarGateVerdict {
@@ -210,6 +212,7 @@ export function gateIStar (windows: readonly TimedIStarWindow[], published: ISta
   const train = windows.filter((w) => w.startMs + w.lengthMinutes * 60_000 <= testFromMs - o.gapMs)
   const trainDays = [...new Set(train.map((w) => w.dayKey))].sort()
   const split: IStarGateSplit = { trainDays, testDays, testFromMs, trainWindows: train.length, testWindows: test.length, embargoedWindows: windows.length - train.length - test.length }
+  if (train.length > 0) split.trainVolDailyRange = { min: Math.min(...train.map((w) => w.volDaily)), max: Math.max(...train.map((w) => w.volDaily)) }
   if (trainDays.length < 2) return insufficient(`insufficient data: ${trainDays.length} training day(s) after the ${o.gapMs / 60_000}-minute embargo, need 2`, split)
   const trainByLength = groupByLength(train)
   const testByLength = groupByLength(test)

@@ -77,9 +77,9 @@ t.test('the embargo: no training window ends within gapMs of the first test day'
 t.test('bad options throw naming the option', async (t) => {
   const windows = week(RATE_TRUTH)
   t.throws(() => gateIStar(windows, SQRT_TRUTH, { gapMs: -1 }), DomainRangeError)
-  t.throws(() => gateIStar(windows, SQRT_TRUTH, { gapMs: 0, testFraction: 1 }), { param: 'testFraction' })
-  t.throws(() => gateIStar(windows, SQRT_TRUTH, { gapMs: 0, minDays: 2 }), { param: 'minDays' })
-  t.throws(() => gateIStar([{ ...windows[0], startMs: NaN }], SQRT_TRUTH, { gapMs: 0 }), { param: 'windows[0].startMs' })
+  t.throws(() => gateIStar(windows, SQRT_TRUTH, { gapMs: 0, testFraction: 1 }), { name: 'DomainRangeError', param: 'testFraction' })
+  t.throws(() => gateIStar(windows, SQRT_TRUTH, { gapMs: 0, minDays: 2 }), { name: 'DomainRangeError', param: 'minDays' })
+  t.throws(() => gateIStar([{ ...windows[0], startMs: NaN }], SQRT_TRUTH, { gapMs: 0 }), { name: 'DomainRangeError', param: 'windows[0].startMs' })
 })
 
 t.test('identifiedCovariance leaves out fixed and unidentified rows, so no NaN remains', async (t) => {
