@@ -104,6 +104,11 @@ t.test('the recalibration job publishes a better model, and every Bybit fault le
   t.equal(published.source, 'recalibrated')
   t.equal(published.calibration.validation.publish, true, 'validation record shown by GET /v1/models')
   t.ok(published.calibration.samples.usable >= 200)
+  // the fake serves ~33 hours of 1-minute bars: fewer than the 3 days the execution model's gate needs
+  t.equal(first.istar?.status, 'insufficient data', `execution model: ${first.istar?.reasons?.join('; ')}`)
+  t.notOk(first.published.includes('istar'), 'the execution model is not published')
+  const istar = (await app.inject('/v1/models')).json().symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT').models.find((m: { name: string }) => m.name === 'istar')
+  t.equal(istar.source, 'embedded', 'the embedded execution model still serves')
   const estimate = (await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 2 })).json()
   t.equal(estimate.model.version, published.version, 'estimates are served by the published version')
 

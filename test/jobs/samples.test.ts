@@ -32,11 +32,12 @@ t.test('the symbol\'s market state is refreshed before anything is read', async 
   t.equal(batch.source, 'tape', 'too few TCA records: the tape')
 })
 
-t.test('with enough TCA records, only the refresh and the TCA store are read', async (t) => {
+t.test('with enough TCA records, the samples are theirs; klines and tape are read for the execution model only', async (t) => {
   const calls: string[] = []
   const collect = collectorOf(calls, [0, 1, 2, 3].map(tcaRecord), async (symbol) => { calls.push(`refresh ${symbol}`) })
   const batch = await collect('BTCUSDT')
-  t.same(calls, ['refresh BTCUSDT', 'tca BTCUSDT'])
+  t.same(calls, ['refresh BTCUSDT', 'tca BTCUSDT', 'trades BTCUSDT', 'bars BTCUSDT'])
+  t.same(batch.istar?.windows, [], 'no bars: no execution-model windows')
   t.equal(batch.source, 'tca')
   t.equal(batch.samples.length, 4)
 })
@@ -51,6 +52,6 @@ t.test('a refresh that fails fails the collection, and nothing is read', async (
 t.test('without a refresh, the collection reads as before', async (t) => {
   const calls: string[] = []
   const batch = await collectorOf(calls, [0, 1, 2, 3].map(tcaRecord))('BTCUSDT')
-  t.same(calls, ['tca BTCUSDT'])
+  t.same(calls, ['tca BTCUSDT', 'trades BTCUSDT', 'bars BTCUSDT'])
   t.equal(batch.source, 'tca')
 })

@@ -21,6 +21,12 @@ export interface IStarWindow {
   signedReturn: number
 }
 
+/** A window with its start time (buildIStarWindows gives these), for splitting by time. */
+export type TimedIStarWindow = IStarWindow & {
+  /** open time of the window's first bar, ms since the epoch; the window ends lengthMinutes later */
+  startMs: number
+}
+
 export interface IStarCalibration {
   params: IStarParams
   /** parameters the fit moved (the others were held at their given values) */

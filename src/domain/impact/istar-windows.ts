@@ -12,7 +12,7 @@
  * - a window is used only if it and its lookback are contiguous 1-minute bars.
  */
 import { DomainRangeError } from '../errors.js'
-import type { IStarWindow } from './calibrate-istar.js'
+import type { TimedIStarWindow } from './calibrate-istar.js'
 import {
   contiguousRunStarts, meanVolumePerMinute, MINUTES_PER_DAY, perBarTerms, stdevOfRange, validateBars, type MinuteBar
 } from './minute-bars.js'
@@ -40,14 +40,15 @@ function utcDayKey (ms: number): string {
  * Skipped windows: a time gap in the window or its lookback; Q = 0 (no direction); ADV = 0 or
  * volDaily = 0 (|Q|/ADV or I* undefined). O(sum over lengths of n L / k).
  * @param bars ascending 1-minute bars, each with takerBuyBase
- * @returns IStarWindow[]: dayKey = UTC day (YYYY-MM-DD) of the window's first bar, lengthMinutes,
+ * @returns TimedIStarWindow[]: dayKey = UTC day (YYYY-MM-DD) of the window's first bar, startMs =
+ *   its open time, lengthMinutes,
  *   sizeFractionOfAdv = |Q| / ADV, pov = |Q| / window volume (in (0, 1], as |2 takerBuy - v| <= v),
  *   volDaily, signedReturn = sign(Q) (close_end / open_start - 1).
  * @throws DomainRangeError naming 'lengthsMinutes' (empty, or a length not an integer >= 1),
  *   'lookbackMinutes' (not an integer >= 3) or the first invalid bar (validateBars).
  * @example buildIStarWindows(bars, { lengthsMinutes: [5, 60] }) // [{ dayKey: '2023-02-02', lengthMinutes: 5, ... }, ...]
  */
-export function buildIStarWindows (bars: readonly MinuteBar[], options: IStarWindowOptions = {}): IStarWindow[] {
+export function buildIStarWindows (bars: readonly MinuteBar[], options: IStarWindowOptions = {}): TimedIStarWindow[] {
   const fn = 'buildIStarWindows'
   const lengths = options.lengthsMinutes ?? DEFAULT_ISTAR_LENGTHS_MINUTES
   const lookback = options.lookbackMinutes ?? DEFAULT_ISTAR_LOOKBACK_MINUTES
@@ -63,7 +64,7 @@ export function buildIStarWindows (bars: readonly MinuteBar[], options: IStarWin
   validateBars(fn, bars, true)
   const runStart = contiguousRunStarts(bars)
   const { logReturns } = perBarTerms(bars)
-  const windows: IStarWindow[] = []
+  const windows: TimedIStarWindow[] = []
   for (const k of lengths) {
     for (let start = lookback; start + k <= bars.length; start += k) {
       const end = start + k // exclusive
@@ -81,6 +82,7 @@ export function buildIStarWindows (bars: readonly MinuteBar[], options: IStarWin
       const qtyBase = Math.abs(signedQtyBase)
       windows.push({
         dayKey: utcDayKey(bars[start].openTimeMs),
+        startMs: bars[start].openTimeMs,
         lengthMinutes: k,
         sizeFractionOfAdv: qtyBase / advBase,
         pov: Math.min(1, qtyBase / windowVolumeBase), // |Q| <= volume up to rounding of the sums

@@ -96,6 +96,7 @@ t.test('dayKey is the UTC day of the window start, across midnight', async (t) =
   // first bar 5 minutes before 2023-02-01T00:00Z; lookback 3, length 2: windows start at minutes -2, 0, 2
   const windows = buildIStarWindows(zigzagBars(9, T0_MS - 5 * BAR_INTERVAL_MS), { lengthsMinutes: [2], lookbackMinutes: 3 })
   t.same(windows.map((w) => w.dayKey), ['2023-01-31', '2023-02-01', '2023-02-01'])
+  t.same(windows.map((w) => (w.startMs - T0_MS) / BAR_INTERVAL_MS), [-2, 0, 2], 'startMs is the open time of the first bar')
 })
 
 t.test('property: pov in (0, 1], size > 0, volDaily > 0, signedReturn finite', async (t) => {
