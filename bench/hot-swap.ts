@@ -71,7 +71,7 @@ export async function hotSwap (redisUrl: string, modelsPath: string): Promise<Ho
       published: () => [...published]
     },
     servedVersion: async (serverUrl) => {
-      const res = await postJson(`${serverUrl}/v1/estimate`, JSON.stringify({ symbol: SWAP_SYMBOL, side: 'buy', qtyBase: 1 }))
+      const res = await postJson(`${serverUrl}/v1/estimate`, JSON.stringify({ symbol: SWAP_SYMBOL, side: 'buy', qtyBase: 1, model: 'sqrt' }))
       if (res.status !== 200) throw new Error(`estimate answered ${res.status}: ${res.text}`)
       return (JSON.parse(res.text) as { model: { version: string } }).model.version
     },

@@ -76,7 +76,7 @@ t.test('Bybit errors, timeouts and garbage during recalibration under load: serv
   const { report } = await underLoad({
     url: `${server.url}/v1/estimate`,
     concurrency: LOAD_LOOPS,
-    body: () => ({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1 }),
+    body: () => ({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1, model: 'sqrt' }),
     pick: (body) => (body as { model: { version: string } }).model.version
   }, async (load) => {
     await load.moreRequests(100)

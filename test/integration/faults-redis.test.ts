@@ -34,7 +34,7 @@ async function publish (server: TestRedisServer, version: string): Promise<void>
 }
 
 async function servedVersion (replica: ServerProcess): Promise<string | undefined> {
-  const res = await fetch(`${replica.url}/v1/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1 }) })
+  const res = await fetch(`${replica.url}/v1/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1, model: 'sqrt' }) })
   return res.ok ? ((await res.json()) as { model: { version: string } }).model.version : undefined
 }
 
@@ -54,7 +54,7 @@ t.test('Redis stopped, then killed, under load: no failed request, and the repli
   const { report } = await underLoad({
     url: `${replica.url}/v1/estimate`,
     concurrency: LOAD_LOOPS,
-    body: () => ({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1 }),
+    body: () => ({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1, model: 'sqrt' }),
     pick: (body) => (body as { model: { version: string } }).model.version
   }, async (load) => {
     for (const how of ['stop', 'kill'] as const) {

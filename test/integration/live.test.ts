@@ -98,7 +98,7 @@ t.test('the recalibration job publishes a better model, and every Bybit fault le
   t.equal(first.outcome, 'published', first.reason)
   const sqrtOf = async () => {
     const body = (await app.inject('/v1/models')).json()
-    return body.symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT').models[0]
+    return body.symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT').models.find((m: { name: string }) => m.name === 'sqrt')
   }
   const published = await sqrtOf()
   t.equal(published.source, 'recalibrated')
@@ -109,7 +109,7 @@ t.test('the recalibration job publishes a better model, and every Bybit fault le
   t.notOk(first.published.includes('istar'), 'the execution model is not published')
   const istar = (await app.inject('/v1/models')).json().symbols.find((s: { symbol: string }) => s.symbol === 'BTCUSDT').models.find((m: { name: string }) => m.name === 'istar')
   t.equal(istar.source, 'embedded', 'the embedded execution model still serves')
-  const estimate = (await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 2 })).json()
+  const estimate = (await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 2, model: 'sqrt' })).json()
   t.equal(estimate.model.version, published.version, 'estimates are served by the published version')
 
   const faults: Array<[string, Fault]> = [

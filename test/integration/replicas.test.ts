@@ -25,7 +25,7 @@ async function startReplica (t: Teardown, redisUrl: string, prefix: string): Pro
 }
 
 async function servedVersion (replica: Replica): Promise<string> {
-  const res = await fetch(`${replica.url}/v1/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1 }) })
+  const res = await fetch(`${replica.url}/v1/estimate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ symbol: 'BTCUSDT', side: 'buy', qtyBase: 1, model: 'sqrt' }) })
   if (res.status !== 200) throw new Error(`estimate failed with ${res.status}`)
   return ((await res.json()) as { model: { version: string } }).model.version
 }
