@@ -5,7 +5,7 @@ import { Pairs, hostileValue, toJsonText, toTree, unknownKey } from './fuzz-valu
  * Request bodies generated from the route's own JSON schema (the OpenAPI document the app
  * serves), so a new field or route is fuzzed without anyone writing a generator for it.
  * Covers the subset the routes use: type, enum, pattern, bounds, items, required,
- * additionalProperties, minProperties and local `$ref`s.
+ * additionalProperties, minProperties, draft-07 `dependencies`, local `$ref`s and a one-element `allOf`.
  */
 export type JsonSchema = Record<string, unknown>
 
@@ -24,6 +24,8 @@ const FULL_ARRAY_WEIGHT = 1
 const SHORT_ARRAY_WEIGHT = 40
 
 function resolve (schema: JsonSchema, ctx: SchemaContext): JsonSchema {
+  // `allOf: [one]` (a $ref wrapped so it can carry siblings such as examples) is that one schema
+  if (Array.isArray(schema.allOf) && schema.allOf.length === 1 && schema.type === undefined) return resolve(schema.allOf[0] as JsonSchema, ctx)
   const ref = schema.$ref
   if (typeof ref !== 'string') return schema
   const name = ref.replace('#/components/schemas/', '')
