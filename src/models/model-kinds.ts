@@ -10,11 +10,12 @@ import type { CandidateSpec } from '../domain/validation/candidates.js'
 import type { ModelKind } from './kinds/kind.js'
 import { linearKind } from './kinds/linear.js'
 import { mlpKind } from './kinds/mlp.js'
+import { istarKind } from './kinds/istar.js'
 import { sqrtKind } from './kinds/sqrt.js'
 import type { ModelMeta } from './model-record.js'
 
 /** Every kind, in the order they are listed and served; the first is the default model. */
-export const MODEL_KINDS = [sqrtKind, linearKind, mlpKind] as const
+export const MODEL_KINDS = [sqrtKind, linearKind, mlpKind, istarKind] as const
 
 type AnyKind = typeof MODEL_KINDS[number]
 type NameTuple<K extends readonly AnyKind[]> = { readonly [I in keyof K]: K[I]['name'] }
