@@ -15,6 +15,12 @@ function paramCell (fit: IStarFitSummary, name: typeof ISTAR_PARAM_ORDER[number]
   return se === null ? `${value} ± n/i` : `${value} ± ${sig(se, 2)}`
 }
 
+/** R = MI(POV p90) / MI(POV p10) - 1 with its z (calibrate-istar.ts speedEffect). */
+function speedCell (fit: IStarFitSummary): string {
+  const z = fit.speedEffect.z
+  return `${sig(100 * fit.speedEffect.ratio, 2)} % (${z === null ? 'n/i' : z.toFixed(2)})`
+}
+
 function rangeCell (r: Range): string {
   return `${sig(r.min, 2)} .. ${sig(r.max, 2)}`
 }
@@ -23,7 +29,8 @@ function r2 (x: number): string {
   return x.toFixed(4)
 }
 
-const LENGTH_HEADER = ['length', 'train / test windows', '|Q|/ADV (train)', 'POV (train)', 'a1', 'a2', 'a4', 'b1', 'sqrt a1 (a2 = 0.5)', 'R² I-Star (own)', 'R² sqrt (own)', 'R² I-Star (joint)', 'R² sqrt (joint)', 'share of pooled SST']
+// pipes inside a Markdown cell are escaped
+const LENGTH_HEADER = ['length', 'train / test windows', '\\|Q\\|/ADV (train)', 'POV (train)', 'a1', 'a2', 'a4', 'b1', 'speed effect (z)', 'sqrt a1 (a2 = 0.5)', 'R² I-Star (own)', 'R² sqrt (own)', 'R² I-Star (joint)', 'R² sqrt (joint)', 'share of pooled SST']
 const JOINT_HEADER = ['joint fit', 'a1', 'a2', 'a4', 'b1', 'standard errors', 'pooled out-of-sample R²']
 
 /** The execution-model section as Markdown lines. */
@@ -33,7 +40,7 @@ export function formatIStarSection (e: IStarEvaluation): string[] {
   out.push(`Execution model (I-Star, MI = b1 I* POV^a4 + (1 - b1) I*, I* = a1 volDaily (|Q|/ADV)^a2): trained on ${s.trainMonth} (${e.windows.train} windows, ${e.days.train} days), tested on ${s.testMonth} (${e.windows.test} windows, ${e.days.test} days); target sign(Q) (close_end / open_start - 1).`)
   out.push(`Weights: ${e.weighting}. |Q|/ADV ${rangeCell(e.sizeFractionOfAdvRange)}, POV ${rangeCell(e.povRange)}, volDaily ${rangeCell(e.volDailyRange)} (training windows).`)
   out.push('')
-  out.push('Per window length: each length fitted alone ("own", day-clustered SEs, "n/i": not identified), and the joint fits below scored on that length\'s test windows. R² = 1 - SSE / SST about the test mean.')
+  out.push('Per window length: each length fitted alone ("own", day-clustered SEs, "n/i": not identified; speed effect = MI at the 90th over MI at the 10th percentile of POV, minus 1), and the joint fits below scored on that length\'s test windows. R² = 1 - SSE / SST about the test mean; the last column is the length\'s share of the pooled R²\'s sum of squares.')
   out.push('')
   out.push(markdownTable(LENGTH_HEADER, e.perLength.map((row) => [
     `${row.lengthMinutes} min`,
@@ -41,6 +48,7 @@ export function formatIStarSection (e: IStarEvaluation): string[] {
     rangeCell(row.sizeFractionOfAdvRange),
     rangeCell(row.povRange),
     ...ISTAR_PARAM_ORDER.map((name) => paramCell(row.istarFit, name)),
+    speedCell(row.istarFit),
     row.sqrtFit.a1StdErr === null ? sig(row.sqrtFit.a1) : `${sig(row.sqrtFit.a1)} ± ${sig(row.sqrtFit.a1StdErr, 2)}`,
     r2(row.outOfSampleR2.istarOwnLength),
     r2(row.outOfSampleR2.sqrtOwnLength),
