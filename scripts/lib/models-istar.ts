@@ -4,7 +4,7 @@
  * errors and validity ranges. The kind that reads it: src/models/kinds/istar.ts.
  */
 import type { IStarParamName } from '../../src/domain/impact/calibrate-istar.js'
-import type { IStarEvaluation, Range, StdErrors } from './eval-istar.js'
+import type { IStarEvaluation, IStarFitSummary, Range, StdErrors } from './eval-istar.js'
 import type { Sourced } from './market-state.js'
 import { formatNumber as fmt } from './stats.js'
 
@@ -16,20 +16,34 @@ export type IStarSection = {
     povRange: Range
     horizonMinutesRange: Range
     form: IStarEvaluation['winner']
-    covariance: { names: IStarParamName[], matrix: Array<Array<number | null>>, note: string }
-    stdErr: StdErrors
+    covariance: { names: IStarParamName[], matrix: number[][], unidentified: IStarParamName[], note: string }
+    stdErr: Partial<Record<IStarParamName, number>>
     stdErrMethod: string
     windowsPerLength: Array<{ lengthMinutes: number, train: number, test: number }>
     days: { train: number, test: number }
-    speedEffect: IStarEvaluation['joint']['istar']['speedEffect']
+    /** stdErr and z left out when not identified */
+    speedEffect: { povLow: number, povHigh: number, ratio: number, stdErr?: number, z?: number }
     rateTermDistinguishable: boolean
     speed: string
     weighting: string
     outOfSampleR2: { pooled: { istar: number, sqrt: number }, perLength: Array<{ lengthMinutes: number, istar: number, sqrt: number }> }
-    fits: { istar: { params: Record<IStarParamName, number>, stdErr: StdErrors, atBound: IStarParamName[] }, sqrt: { params: Record<IStarParamName, number>, stdErr: StdErrors } }
+    fits: { istar: { params: Record<IStarParamName, number>, stdErr: Partial<Record<IStarParamName, number>>, unidentified: IStarParamName[], atBound: IStarParamName[] }, sqrt: { params: Record<IStarParamName, number>, stdErr: Partial<Record<IStarParamName, number>> } }
     files: { train: string[], test: string[] }
     lookbackMinutes: number
   }
+}
+
+/**
+ * The file holds no null (the service's responses carry none: a null reads as a serialized NaN):
+ * an unidentified parameter's SE is left out and its covariance row and column are 0, named in
+ * `unidentified`.
+ */
+function knownStdErrors (stdErr: StdErrors): Partial<Record<IStarParamName, number>> {
+  return Object.fromEntries(Object.entries(stdErr).filter(([, v]) => v !== null)) as Partial<Record<IStarParamName, number>>
+}
+
+function zeroForUnknown (fit: IStarFitSummary): number[][] {
+  return fit.covariance.matrix.map((row) => row.map((v) => v ?? 0))
 }
 
 function se (x: number | null): string {
@@ -57,7 +71,7 @@ export function istarSection (e: IStarEvaluation): IStarSection {
       }
   const params = Object.fromEntries((['a1', 'a2', 'a4', 'b1'] as const).map((name) => [name, { value: p[name], origin: origin[name] }])) as Record<IStarParamName, Sourced>
   const fixedNote = winner === 'i-star'
-    ? `the joint I-Star fit's covariance (${fit.stdErrMethod}); rows and columns of parameters the data cannot identify (${fit.unidentified.length > 0 ? fit.unidentified.join(', ') : 'none'}) are null`
+    ? `the joint I-Star fit's covariance (${fit.stdErrMethod}); rows and columns of parameters the data cannot identify (listed in unidentified: ${fit.unidentified.length > 0 ? fit.unidentified.join(', ') : 'none'}) are 0 and their SEs are left out of stdErr`
     : `the square-root law's covariance (${fit.stdErrMethod}): only a1 is estimated; a2, a4 and b1 are held fixed, so their rows and columns are 0`
   return {
     params,
@@ -67,12 +81,12 @@ export function istarSection (e: IStarEvaluation): IStarSection {
       povRange: e.povRange,
       horizonMinutesRange: { min: Math.min(...s.lengthsMinutes), max: Math.max(...s.lengthsMinutes) },
       form: winner,
-      covariance: { ...fit.covariance, note: fixedNote },
-      stdErr: fit.stdErr,
+      covariance: { names: fit.covariance.names, matrix: zeroForUnknown(fit), unidentified: fit.unidentified, note: fixedNote },
+      stdErr: knownStdErrors(fit.stdErr),
       stdErrMethod: fit.stdErrMethod,
       windowsPerLength: e.perLength.map((row) => ({ lengthMinutes: row.lengthMinutes, ...row.windows })),
       days: e.days,
-      speedEffect: e.joint.istar.speedEffect,
+      speedEffect: Object.fromEntries(Object.entries(e.joint.istar.speedEffect).filter(([, v]) => v !== null)) as IStarSection['calibration']['speedEffect'],
       rateTermDistinguishable: e.joint.istar.rateTermDistinguishable,
       speed: e.speedText,
       weighting: e.weighting,
@@ -81,8 +95,8 @@ export function istarSection (e: IStarEvaluation): IStarSection {
         perLength: e.perLength.map((row) => ({ lengthMinutes: row.lengthMinutes, istar: row.outOfSampleR2.istar, sqrt: row.outOfSampleR2.sqrt }))
       },
       fits: {
-        istar: { params: e.joint.istar.params, stdErr: e.joint.istar.stdErr, atBound: e.joint.istar.atBound },
-        sqrt: { params: e.joint.sqrt.params, stdErr: e.joint.sqrt.stdErr }
+        istar: { params: e.joint.istar.params, stdErr: knownStdErrors(e.joint.istar.stdErr), unidentified: e.joint.istar.unidentified, atBound: e.joint.istar.atBound },
+        sqrt: { params: e.joint.sqrt.params, stdErr: knownStdErrors(e.joint.sqrt.stdErr) }
       },
       files: { train: e.trainFiles, test: e.testFiles },
       lookbackMinutes: s.lookbackMinutes

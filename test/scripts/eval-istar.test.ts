@@ -64,7 +64,7 @@ t.test('a strong rate part: I-Star wins out of sample, the table and the embedde
   t.equal(section.calibration.form, 'i-star')
   t.same(section.calibration.horizonMinutesRange, { min: 1, max: 240 })
   t.same(section.calibration.povRange, e.povRange)
-  t.notMatch(JSON.stringify(section), /NaN|Infinity/)
+  t.notMatch(JSON.stringify(section), /null|NaN|Infinity/, 'the embedded section holds no null (GET /v1/models carries none)')
 })
 
 t.test('no rate part: the square-root law is published as b1 = 0, a4 = 0, a2 = 0.5', async (t) => {
@@ -82,5 +82,7 @@ t.test('no rate part: the square-root law is published as b1 = 0, a4 = 0, a2 = 0
   t.equal(section.calibration.form, 'square-root-law')
   t.same(section.calibration.covariance.matrix.slice(1).flat(), new Array(12).fill(0), 'a2, a4, b1 fixed: their rows are 0')
   t.same(section.calibration.covariance.matrix[0].slice(1), [0, 0, 0], 'and their columns')
-  t.ok((section.calibration.covariance.matrix[0][0] ?? 0) > 0, 'a1 has a positive variance')
+  t.ok(section.calibration.covariance.matrix[0][0] > 0, 'a1 has a positive variance')
+  t.notMatch(JSON.stringify(section), /null|NaN|Infinity/, 'no null, also for the losing I-Star fit\'s unidentified parameters')
+  t.same(section.calibration.fits.istar.unidentified, e.joint.istar.unidentified)
 })
