@@ -1,10 +1,10 @@
 /**
  * The execution model (Kissell's I-Star, issue 13 section 1) on the recorded taker-flow klines:
  * windows of 1, 5, 15, 60 and 240 minutes (buildIStarWindows), trained on all 2023-02 files and
- * tested on all 2026-02 files (the split of models-file.ts), fitted by calibrateIStar (with a
- * day-block bootstrap) and against the horizon-free square-root law (fitSquareRootLaw, a2 = 0.5),
- * scored out of sample per window length and pooled. SEs: day-block bootstrap for
- * the joint I-Star fit, day-clustered sandwich (CR1) for the square-root law and the per-length fits. Shared by `npm run eval` (the table) and
+ * tested on all 2026-02 files (the split of models-file.ts), fitted by calibrateIStar and against
+ * the horizon-free square-root law (fitSquareRootLaw, a2 = 0.5), scored out of sample per window
+ * length and pooled. SEs: day-block bootstrap for the joint I-Star fit, day-clustered sandwich
+ * (CR1) for the square-root law and the per-length fits. Shared by `npm run eval` (the table) and
  * `npm run defaults` (the embedded "istar" section), so both print the same figures.
  */
 import { buildIStarWindows, DEFAULT_ISTAR_LENGTHS_MINUTES } from '../../src/domain/impact/istar-windows.js'
