@@ -1,7 +1,7 @@
 /**
  * Recomputes the embedded offline defaults from the recorded data:
  *   embedded/market-state.json  fees and per-symbol market state, each number with its origin
- *   embedded/models.json        square-root law parameters, linear and MLP impact predictors
+ *   embedded/models.json        square-root law parameters, linear and MLP impact predictors, execution model (istar)
  * Run from the repo root: `npm run defaults` (node dist/scripts/build-defaults.js). Data is read
  * from $PRETRADE_DATA_DIR or ../shared/data and never copied into the repo. Output is
  * deterministic: the same data gives byte-identical files (no run timestamps).
@@ -34,7 +34,7 @@ async function main (): Promise<void> {
     console.log(`${symbol}: price ${fmt(s.priceQuote.value, 6)}, volDaily ${fmt(s.volDaily.value)}, advBase ${fmt(s.advBase.value)}, spreadBps ${fmt(s.spreadBps.value)}`)
   }
 
-  const { file: models, evaluations } = await computeModels(dataDir)
+  const { file: models, evaluations, istar } = await computeModels(dataDir)
   await writeFile(path.join(outDir, 'models.json'), toJsonText(models))
   for (const e of evaluations) {
     console.log(`k=${e.windowMinutes} min: train ${e.train.length}, test ${e.test.length}; out-of-sample R^2 logLinear ${fmt(e.logLinear.outOfSampleR2, 3)}, delta=0.5 refit ${fmt(e.refitSqrt.outOfSampleR2, 3)}, linear ${fmt(e.linear.outOfSampleR2, 3)}, mlp ${fmt(e.mlp.outOfSampleR2, 3)}, zero ${fmt(e.zero.outOfSampleR2, 3)}`)
@@ -42,6 +42,8 @@ async function main (): Promise<void> {
   const d = models.dataset
   console.log(`chosen k=${d.windowMinutes} min; train ${describeSpan(d.trainFromMs, d.trainToMs)}, test ${describeSpan(d.testFromMs, d.testToMs)}`)
   console.log(`sqrt (${String(models.sqrt.calibration.metrics.selected)}): eta ${fmt(models.sqrt.impactCoef.value)}, delta ${fmt(models.sqrt.impactExponent.value)}, smearing ${fmt(models.sqrt.smearingFactor.value)}`)
+  const ip = models.istar.params
+  console.log(`istar (${istar.winner}; pooled out-of-sample R^2 I-Star ${fmt(istar.pooledOutOfSampleR2.istar, 3)}, square-root law ${fmt(istar.pooledOutOfSampleR2.sqrt, 3)}): a1 ${fmt(ip.a1.value)}, a2 ${fmt(ip.a2.value)}, a4 ${fmt(ip.a4.value)}, b1 ${fmt(ip.b1.value)}`)
   console.log(`wrote ${EMBEDDED_DIR}/market-state.json and ${EMBEDDED_DIR}/models.json`)
 }
 

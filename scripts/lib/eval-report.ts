@@ -7,6 +7,9 @@ import type { EvalRow, ValueWithStdErr } from './eval-core.js'
 import type { BybitInverseSummary } from './eval-bybit.js'
 import type { TapeSessionSummary } from './eval-tape.js'
 import { formatUtc } from './stats.js'
+import { markdownTable, sig } from './markdown.js'
+import type { IStarEvaluation } from './eval-istar.js'
+import { formatIStarSection } from './eval-istar-report.js'
 
 export interface EvalReport {
   generatedBy: string
@@ -15,6 +18,8 @@ export interface EvalReport {
   settings: Record<string, unknown>
   definitions: Record<string, string>
   klines: EvalRow[]
+  /** the execution model (I-Star vs the square-root law over windows of several lengths) */
+  executionModel: IStarEvaluation
   tape: { rows: EvalRow[], sessions: TapeSessionSummary[], skipped: Record<string, { noTradeBefore: number, noTradeInside: number, noMarket: number }> }
   bybitInverse: BybitInverseSummary
   notes: string[]
@@ -29,14 +34,8 @@ export const DEFINITIONS: Record<string, string> = {
   mlp: 'the same features and target, MLP 16/8 ReLU (seeded), trained on a deterministic subsample of at most mlpMaxTrainRows training windows',
   outOfSampleR2: '1 - MSE(model) / MSE(zero) of dP/P on the test windows: the gate\'s metric (zero scores 0 by definition; > 0 beats predicting no move)',
   r2AboutMean: '1 - SSE / SST with SST about the test mean of dP/P (as in embedded/models.json); the zero model scores ~0',
+  executionModel: 'I-Star (Kissell) fitted by weighted nonlinear least squares of sign(Q) dP/P on MI = b1 I* POV^a4 + (1 - b1) I*, I* = a1 volDaily (|Q|/ADV)^a2, over non-overlapping windows of 1, 5, 15, 60 and 240 minutes (POV = |Q| / window volume), against the horizon-free square-root law (b1 = 0, a2 = 0.5); I-Star is published only if its pooled out-of-sample R² beats the square-root law\'s',
   gate: 'gateCandidate of the recalibration job with no published model: finite parameters, delta in [0.2, 1.0], lower MSE than zero overall and on a strict majority of UTC days, and beating the delta = 0.5 refit on a strict majority of days (vacuous for the refit itself); "publishes" is the passing candidate with the lowest MSE'
-}
-
-function sig (x: number, digits = 3): string {
-  if (!Number.isFinite(x)) return String(x)
-  const abs = Math.abs(x)
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return x.toExponential(digits - 1)
-  return Number(x.toPrecision(digits)).toString()
 }
 
 function withErr (v: ValueWithStdErr): string {
@@ -67,12 +66,6 @@ function rowCells (row: EvalRow): string[] {
 
 const HEADER = ['data set', 'window', 'train / test windows (test days)', 'delta ± s.e.', 'eta ± s.e.', 'eta (delta = 0.5) ± s.e.', 'R² sqrt fit', 'R² delta = 0.5', 'R² linear', 'R² MLP', 'R² zero', 'gate publishes']
 
-function markdownTable (header: readonly string[], rows: readonly string[][]): string {
-  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)))
-  const line = (cells: readonly string[]): string => `| ${cells.map((c, j) => c.padEnd(widths[j])).join(' | ')} |`
-  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n')
-}
-
 function gateLine (row: EvalRow): string {
   const parts = CANDIDATE_NAMES.map((name) => {
     const g = row.gate[name]
@@ -82,7 +75,7 @@ function gateLine (row: EvalRow): string {
   return `- ${row.dataset}, ${row.window}: ${parts.join('; ')}`
 }
 
-/** The report as Markdown: the main table, the gate's day counts, the tape sessions and the Bybit market state. */
+/** The report as Markdown: the main table, the gate's day counts, the execution model (I-Star), the tape sessions and the Bybit market state. */
 export function formatReport (report: EvalReport): string {
   const all = [...report.klines, ...report.tape.rows]
   const out: string[] = []
@@ -95,6 +88,8 @@ export function formatReport (report: EvalReport): string {
   out.push('')
   out.push('Gate, per candidate (✓ would publish):')
   for (const row of all) out.push(gateLine(row))
+  out.push('')
+  out.push(...formatIStarSection(report.executionModel))
   out.push('')
   out.push('Trade-tape sessions (Binance USD-M, aggressor side from the tape):')
   for (const s of report.tape.sessions) out.push(`- ${s.session}: ${s.symbol}, ${s.trades} trades, ${formatUtc(s.fromMs)} .. ${formatUtc(s.toMs)}`)

@@ -9,6 +9,7 @@ import { evaluateAltKlines, type KlineEvalOptions } from './eval-klines.js'
 import { evaluateTape, groupTapeSessions, type TapeEvalOptions } from './eval-tape.js'
 import { summariseBybitInverse } from './eval-bybit.js'
 import { DEFINITIONS, type EvalReport } from './eval-report.js'
+import { evaluateIStarOnFiles, ISTAR_EVAL_SETTINGS, type IStarEvalSettings } from './eval-istar.js'
 
 const MINUTE_MS = 60_000
 
@@ -19,6 +20,8 @@ export interface EvalRunSettings {
   mlpMaxTrainRows: number
   klines: { windowsMinutes: number[], lookbackMinutes: number, gapMs: number }
   tape: { symbols: string[], windowsMs: number[], warmupMs: number, volGridMs: number }
+  /** the execution model (I-Star) on the same kline files, train 2023-02, test 2026-02 */
+  istar: IStarEvalSettings
 }
 
 /** Every setting of the run; printed into the report. */
@@ -28,7 +31,8 @@ export const EVAL_SETTINGS: EvalRunSettings = {
   mlp: { hidden1: 16, hidden2: 8, maxEpochs: 150, patience: 15, validationFraction: 0.2 },
   mlpMaxTrainRows: 20_000,
   klines: { windowsMinutes: [1, 5, 15], lookbackMinutes: 1440, gapMs: 1440 * MINUTE_MS },
-  tape: { symbols: ['BTCUSDT', 'ETHUSDT'], windowsMs: [10_000, 30_000, 60_000], warmupMs: MINUTE_MS, volGridMs: 5_000 }
+  tape: { symbols: ['BTCUSDT', 'ETHUSDT'], windowsMs: [10_000, 30_000, 60_000], warmupMs: MINUTE_MS, volGridMs: 5_000 },
+  istar: ISTAR_EVAL_SETTINGS
 }
 
 export function klineOptions (s: EvalRunSettings = EVAL_SETTINGS): KlineEvalOptions {
@@ -68,6 +72,8 @@ export async function runEval (dataDir: string, options: RunEvalOptions = {}): P
     .map((f) => options.maxBarsPerFile === undefined ? f : { ...f, bars: f.bars.slice(0, options.maxBarsPerFile) })
   log(`evaluating ${files.length} kline files`)
   const klines = evaluateAltKlines(files, klineOptions(settings))
+  log(`fitting the execution model (I-Star, ${settings.istar.bootstrap.replicates} day-block bootstrap replicates)`)
+  const executionModel = evaluateIStarOnFiles(files, settings.istar)
   log('reading the Binance trade tape')
   const trades = await readTapeTrades(path.join(dataDir, DATA_FILES.binanceTrades))
   const books = await readBookTop(path.join(dataDir, DATA_FILES.binanceBookTop))
@@ -80,6 +86,7 @@ export async function runEval (dataDir: string, options: RunEvalOptions = {}): P
     settings: { ...settings, ...(options.klineSymbols !== undefined ? { klineSymbols: options.klineSymbols } : {}), ...(options.maxBarsPerFile !== undefined ? { maxBarsPerFile: options.maxBarsPerFile } : {}) },
     definitions: DEFINITIONS,
     klines,
+    executionModel,
     tape,
     bybitInverse: summariseBybitInverse(DATA_FILES.bybitInverseKlines, bybitBars),
     notes: [...NOTES]

@@ -1,5 +1,6 @@
 /**
- * embedded/models.json: the square-root law parameters and the linear and MLP impact predictors,
+ * embedded/models.json: the square-root law parameters, the linear and MLP impact predictors and
+ * the execution model (I-Star or the square-root law, whichever wins out of sample: models-istar.ts),
  * trained walk-forward on Binance USD-M alt-perp 1-minute klines with taker-buy volume.
  */
 import { linearToJson, type LinearJson } from '../../src/domain/learn/linear-regression.js'
@@ -9,6 +10,8 @@ import { GENERATED_BY } from './market-state.js'
 import { timeSpanOf } from '../../src/domain/validation/walk-forward.js'
 import { readAltKlineFiles, evaluateWindow, type EvaluationOptions, type Range, type WindowEvaluation } from './impact-evaluation.js'
 import { formatNumber as fmt, formatUtc } from './stats.js'
+import { evaluateIStarOnFiles, type IStarEvaluation } from './eval-istar.js'
+import { istarSection, type IStarSection } from './models-istar.js'
 
 export const MODEL_SETTINGS = {
   candidateWindowsMinutes: [5, 15],
@@ -37,6 +40,7 @@ export type ModelsFile = {
   sqrt: { impactCoef: Sourced, impactExponent: Sourced, smearingFactor: Sourced, calibration: Calibration }
   linear: { model: LinearJson, calibration: Calibration }
   mlp: { model: MlpJson, calibration: Calibration }
+  istar: IStarSection
 }
 
 function r2Table (e: WindowEvaluation): Record<string, number> {
@@ -52,18 +56,22 @@ function selectedSqrtR2 (e: WindowEvaluation): number {
   return selectSqrt(e) === 'deltaHalfRefit' ? e.refitSqrt.outOfSampleR2 : e.logLinear.outOfSampleR2
 }
 
-/** Evaluates each candidate window, keeps the one whose selected sqrt candidate scores the higher out-of-sample R^2. */
-export async function computeModels (dataDir: string): Promise<{ file: ModelsFile, evaluations: WindowEvaluation[] }> {
+/**
+ * Evaluates each candidate window, keeps the one whose selected sqrt candidate scores the higher
+ * out-of-sample R^2; fits the execution model (I-Star vs the square-root law, eval-istar.ts).
+ */
+export async function computeModels (dataDir: string): Promise<{ file: ModelsFile, evaluations: WindowEvaluation[], istar: IStarEvaluation }> {
   const files = await readAltKlineFiles(dataDir)
   const evaluations = MODEL_SETTINGS.candidateWindowsMinutes.map((windowMinutes) => {
     const options: EvaluationOptions = { ...MODEL_SETTINGS, windowMinutes, mlp: { ...MODEL_SETTINGS.mlp } }
     return evaluateWindow(files, options)
   })
   const chosen = evaluations.reduce((best, e) => (selectedSqrtR2(e) > selectedSqrtR2(best) ? e : best))
-  return { file: buildModelsFile(chosen, evaluations), evaluations }
+  const istar = evaluateIStarOnFiles(files)
+  return { file: buildModelsFile(chosen, evaluations, istar), evaluations, istar }
 }
 
-function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[]): ModelsFile {
+function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[], istar: IStarEvaluation): ModelsFile {
   const k = e.windowMinutes
   const trainSpan = timeSpanOf(e.train)
   const testSpan = timeSpanOf(e.test)
@@ -145,7 +153,8 @@ function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[])
     mlp: {
       model: mlpToJson(e.mlp.model),
       calibration: { ...trainRanges, metrics: { outOfSampleMse: e.mlp.outOfSampleMse, outOfSampleR2: e.mlp.outOfSampleR2, trainSamples: e.mlp.trainRows, testSamples: e.test.length } }
-    }
+    },
+    istar: istarSection(istar)
   }
 }
 

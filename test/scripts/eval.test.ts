@@ -72,7 +72,16 @@ t.test('eval on a slice of the real data', {
   }
   t.ok(Math.abs(json.bybitInverse.ratio.volDaily - periods[2].volDaily / periods[1].volDaily) < 1e-12, 'ratio = second / first half')
 
+  // the execution model: windows of every length from 2023-02 (train) and 2026-02 (test), both fits scored on each length
+  const em = report.executionModel
+  t.same(em.perLength.map((r) => r.lengthMinutes), [1, 5, 15, 60, 240], 'one execution-model row per window length (issue 13: 1, 5, 15, 60, 240 min)')
+  for (const row of em.perLength) t.ok(row.windows.train > 0 && row.windows.test > 0 && Number.isFinite(row.outOfSampleR2.istar) && Number.isFinite(row.outOfSampleR2.sqrt), `${row.lengthMinutes} min: windows and both R^2`)
+  t.equal(em.winner === 'i-star', em.pooledOutOfSampleR2.istar > em.pooledOutOfSampleR2.sqrt, 'the winner has the higher pooled out-of-sample R^2')
+  t.ok(em.povRange.min > 0 && em.povRange.max <= 1, 'POV in (0, 1]')
+
   const table = formatReport(report)
+  t.match(table, /Execution model \(I-Star/)
+  t.match(table, /Speed: .*the rate part (can|cannot) be told from zero|Speed: .*not identified/)
   t.match(table, /\| data set +\| window +\| train \/ test windows \(test days\) +\| delta ± s\.e\./, 'Markdown table header')
   t.match(table, /2023-02 -> 2026-02 LINK/)
 })
