@@ -58,7 +58,7 @@ export const ConfigSchema = Type.Object({
   PRESSURE_RETRY_AFTER_SECONDS: Type.Integer({ minimum: 1, maximum: 3600, default: 2, description: 'Retry-After of a shed request' }),
   SLOW_REQUEST_MS: Type.Number({ minimum: 0, maximum: 600_000, default: 1000, description: 'a request slower than this is logged (warn) with its request id, route and status (0: never)' }),
   CORS_ORIGINS: Type.Optional(Type.String({ pattern: '^(\\*|https?://[^,\\s]+(,https?://[^,\\s]+)*)$', description: 'origins allowed to call the API from a browser: "*" or a comma-separated list of http(s) origins; absent: no CORS headers (browsers block cross-origin calls)' })),
-  ADMIN_API_KEY: Type.Optional(Type.String({ minLength: 16, description: 'key for admin endpoints (x-api-key header); absent: admin endpoints are disabled' })),
+  ADMIN_API_KEY: Type.Optional(Type.String({ minLength: 16, description: 'key for admin endpoints (x-api-key header), at least 16 characters; absent or empty: admin endpoints are disabled' })),
   TAKER_FEE_RATE_LINEAR: FeeRate('override of the taker fee rate (fraction) for linear contracts'),
   MAKER_FEE_RATE_LINEAR: FeeRate('override of the maker fee rate (fraction) for linear contracts'),
   TAKER_FEE_RATE_INVERSE: FeeRate('override of the taker fee rate (fraction) for inverse contracts'),
@@ -75,12 +75,25 @@ export function configuredSymbols (config: Config): string[] {
 }
 
 /**
+ * Variables whose empty value means "not set". docker-compose.yml passes `${ADMIN_API_KEY:-}`, an
+ * empty string when the operator set none: that disables the admin endpoints, as an absent key does.
+ */
+const EMPTY_MEANS_UNSET = ['ADMIN_API_KEY'] as const
+
+/** `env` without the EMPTY_MEANS_UNSET variables that are set to the empty string. */
+function withoutEmptyUnsettable (env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env }
+  for (const key of EMPTY_MEANS_UNSET) if (out[key] === '') delete out[key]
+  return out
+}
+
+/**
  * Reads and validates the configuration from `env` (process.env by default).
  * @throws Error naming the variable and the rule it breaks.
  */
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   try {
-    const config = envSchema<Static<typeof ConfigSchema>>({ schema: ConfigSchema, data: env, env: false, dotenv: false })
+    const config = envSchema<Static<typeof ConfigSchema>>({ schema: ConfigSchema, data: withoutEmptyUnsettable(env), env: false, dotenv: false })
     for (const key of ['MARKET_REFRESH_CRON', 'RECALIBRATE_CRON'] as const) {
       if (!isCronExpression(config[key])) throw new Error(`${key} must be a valid cron expression (got ${JSON.stringify(config[key])})`)
     }

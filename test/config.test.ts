@@ -22,6 +22,20 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
   t.throws(() => loadConfig({ ADMIN_API_KEY: 'short' }), /ADMIN_API_KEY/)
 })
 
+// issue 14 item 6: docker-compose.yml passes `${ADMIN_API_KEY:-}`, so an operator who set no key
+// gave the replicas an empty one, which failed the 16-character rule: every replica crash-looped.
+t.test('an empty ADMIN_API_KEY (compose without a key) means admin disabled, as an absent one does', async (t) => {
+  const config = loadConfig({ ADMIN_API_KEY: '' })
+  t.equal(config.ADMIN_API_KEY, undefined)
+  t.notOk('ADMIN_API_KEY' in config, 'no empty key left in the frozen config')
+})
+
+t.test('a short ADMIN_API_KEY is still refused, naming the variable and the 16-character rule', async (t) => {
+  t.throws(() => loadConfig({ ADMIN_API_KEY: 'abcde' }), /ADMIN_API_KEY must NOT have fewer than 16 characters/)
+  t.throws(() => loadConfig({ ADMIN_API_KEY: ' ' }), /ADMIN_API_KEY must NOT have fewer than 16 characters/, 'only the empty string means unset')
+  t.equal(loadConfig({ ADMIN_API_KEY: '0123456789abcdef' }).ADMIN_API_KEY, '0123456789abcdef', '16 characters are enough')
+})
+
 t.test('fee overrides are numbers', async (t) => {
   t.equal(loadConfig({ TAKER_FEE_RATE_LINEAR: '0.0004' }).TAKER_FEE_RATE_LINEAR, 0.0004)
 })

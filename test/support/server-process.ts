@@ -24,14 +24,20 @@ const OUTPUT_KEEP_CHARS = 20_000
  */
 const DEFAULT_ENV = { LOG_LEVEL: 'warn', MAX_EVENT_LOOP_DELAY_MS: '0' }
 
-/**
- * Spawns the server as `npm start` does (startCommand) with `env` over the test's own environment
- * and DEFAULT_ENV, without waiting for anything (a start-up that must fail, or a caller that waits
- * itself). Build first (`npm run build`). The process is SIGKILLed at teardown if it still runs.
- */
-export function spawnServer (t: Teardown, env: Record<string, string>): Omit<ServerProcess, 'url'> {
+/** The node arguments of `npm start` (startCommand): flags, then the entry script. */
+function npmStartArgs (): string[] {
   const { nodeFlags, script } = startCommand()
-  const child = spawn(process.execPath, [...nodeFlags, script], {
+  return [...nodeFlags, script]
+}
+
+/**
+ * Spawns the server as `npm start` does (startCommand), or as `nodeArgs` say (the image's CMD),
+ * with `env` over the test's own environment and DEFAULT_ENV, without waiting for anything (a
+ * start-up that must fail, or a caller that waits itself). Build first (`npm run build`). The
+ * process is SIGKILLed at teardown if it still runs.
+ */
+export function spawnServer (t: Teardown, env: Record<string, string>, nodeArgs = npmStartArgs()): Omit<ServerProcess, 'url'> {
+  const child = spawn(process.execPath, nodeArgs, {
     env: { ...process.env, ...DEFAULT_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -52,13 +58,13 @@ export function spawnServer (t: Teardown, env: Record<string, string>): Omit<Ser
 }
 
 /**
- * Spawns the server (spawnServer) on a free port of 127.0.0.1 and resolves once GET /ready
+ * Spawns the server (spawnServer, `nodeArgs` as there) on a free port of 127.0.0.1 and resolves once GET /ready
  * answers 200.
  * @throws Error when it does not become ready within readyTimeoutMs (its output in the message).
  */
-export async function startServerProcess (t: Teardown, env: Record<string, string>, readyTimeoutMs = 20_000): Promise<ServerProcess> {
+export async function startServerProcess (t: Teardown, env: Record<string, string>, readyTimeoutMs = 20_000, nodeArgs?: string[]): Promise<ServerProcess> {
   const port = await freePort()
-  const server = spawnServer(t, { ...env, PORT: String(port), HOST: '127.0.0.1' })
+  const server = spawnServer(t, { ...env, PORT: String(port), HOST: '127.0.0.1' }, nodeArgs)
   const { child } = server
   const url = `http://127.0.0.1:${port}`
   const up = await waitFor(`GET ${url}/ready to answer 200`, async () => {
