@@ -12,7 +12,8 @@ scheduled job): refresh market state, collect impact samples (TCA records from T
 are RECALIBRATE_MIN_SAMPLES of them, else the trade tape: --tape-minutes N listens to the public trade
 stream for N minutes first; without it the last 1000 recent trades are used), fit and gate the candidates
 against the embedded models, and print one JSON document with the outcome per symbol. --out writes the
-records of the models that passed the gate. Exit code 0 when every symbol ran (published or kept), 1 when one failed.`
+records of the models that passed the gate (an empty list for a symbol when none did). Exit code 0 when
+every symbol ran (published or kept), 1 when one failed (the JSON says why), 2 on bad arguments.`
 
 /** `npm run recalibrate`: one run of the recalibration job from the command line. */
 async function main (): Promise<number> {
@@ -34,14 +35,22 @@ async function main (): Promise<number> {
   const config = loadConfig({ ...process.env, MARKET_DATA_SOURCE: 'bybit', SYMBOLS: symbols.join(','), REDIS_URL: undefined, REDIS_SENTINELS: undefined, REDIS_CLUSTER_NODES: undefined })
   const logger = pino({ level: config.LOG_LEVEL }, pino.destination(2))
   const runtime = createRuntime(config, logger, { schedules: false, recentTradesOnly: tapeMinutes === 0 })
+  let outcomes: Array<{ symbol: string, outcome: string, published: string[], reason: string }>
   try {
     await runtime.start()
     if (tapeMinutes > 0) {
       logger.info({ tapeMinutes }, 'collecting the public trade tape')
       await new Promise((resolve) => setTimeout(resolve, tapeMinutes * 60_000))
     }
-    const outcomes = await (runtime.deps.job as NonNullable<typeof runtime.deps.job>).run(symbols)
+    outcomes = await (runtime.deps.job as NonNullable<typeof runtime.deps.job>).run(symbols)
+  } catch (err) {
+    // still one JSON document: every symbol failed, with the reason
+    const reason = `unexpected: ${(err as Error).message}`
+    outcomes = symbols.map((symbol) => ({ symbol, outcome: 'failed', published: [], reason }))
+  }
+  try {
     if (values.out !== undefined) {
+      // every symbol named, with the records that passed the gate ([] when none did)
       const records = Object.fromEntries(symbols.map((s) => [s, Object.values(runtime.deps.models.modelsFor(s)).filter((m) => m.source === 'recalibrated').map((m) => m.record)]))
       writeFileSync(values.out, `${JSON.stringify(records, null, 2)}\n`)
     }
@@ -52,7 +61,12 @@ async function main (): Promise<number> {
   }
 }
 
+// The Bybit client's retry waits and request timeouts are unref'd timers (a server must not be kept
+// alive by them), and the CLI has no listening socket: while every request fails and waits to be
+// retried nothing else holds the event loop, and Node used to exit 0 mid-run, with no output and no
+// --out file (issue 14). This handle keeps the process alive until main() settles.
+const keepAlive = setInterval(() => {}, 1 << 30)
 main().then((code) => { process.exitCode = code }, (err: unknown) => {
   process.stderr.write(`recalibrate failed: ${(err as Error).stack ?? String(err)}\n`)
   process.exitCode = 1
-})
+}).finally(() => { clearInterval(keepAlive) })

@@ -27,6 +27,7 @@ export const ConfigSchema = Type.Object({
   BYBIT_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 20, default: 4 }),
   SYMBOLS: Type.String({ pattern: `^${SYMBOL_LIST_ITEM}(,${SYMBOL_LIST_ITEM})*$`, default: 'BTCUSDT,ETHUSDT', description: 'comma-separated symbols whose market state and models are kept live' }),
   MARKET_REFRESH_CRON: Type.String({ minLength: 9, default: '*/1 * * * *', description: 'node-cron schedule of the market-state refresh' }),
+  MARKET_STATE_MAX_AGE_MS: Type.Integer({ minimum: 1000, maximum: 3_650 * 86_400_000, default: 3_600_000, description: 'estimates priced on a market state older than this carry a MARKET_STATE_STALE warning (default 1 hour; the live refresh runs every minute)' }),
   VOL_WINDOW_MINUTES: Type.Integer({ minimum: 60, maximum: 43_200, default: 1440, description: 'trailing 1-minute bars for volDaily' }),
   ADV_WINDOW_MINUTES: Type.Integer({ minimum: 60, maximum: 43_200, default: 10_080, description: 'trailing 1-minute bars for advBase (default 7 days)' }),
   BOOK_DEPTH: Type.Integer({ minimum: 1, maximum: 1000, default: 200, description: 'order-book levels fetched for method "book"' }),

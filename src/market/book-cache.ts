@@ -19,6 +19,11 @@ export class BookCache {
     this.#nowMs = options.nowMs ?? Date.now
   }
 
+  /** The category every snapshot is fetched in (BYBIT_CATEGORY): linear and spot sizes are base units, inverse sizes USD contracts. */
+  get category (): Category {
+    return this.#category
+  }
+
   /** The snapshot of `symbol`, fresh within maxAgeMs. @throws the source's typed error (BybitError) when the venue cannot answer. */
   async get (symbol: string): Promise<{ book: Orderbook, fetchedAtMs: number }> {
     const cached = this.#books.get(symbol)

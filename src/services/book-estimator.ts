@@ -1,11 +1,14 @@
 import { walkBook } from '../domain/impact/book-walk.js'
+import { walkInverseBook } from '../domain/impact/inverse-book-walk.js'
 import { orderCost } from '../domain/impact/order-cost.js'
 import { fractionToBps, sideSign } from '../domain/units.js'
 import { bookUnavailable, unprocessable } from '../errors.js'
 import type { Orderbook } from '../market/market-data.js'
+import type { Category } from '../market/market-state.js'
 import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { asUnprocessable, IMMEDIATE_EXECUTION, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
+import { staleMarketWarning } from './stale-market.js'
 
 /**
  * Method "book": prices the order by walking the latest order-book snapshot level by level (exact
@@ -14,20 +17,23 @@ import { asUnprocessable, IMMEDIATE_EXECUTION, ORDER_COST_FIELDS, estimateOrder,
  * beyond the touch. When the visible book cannot fill the order, the remainder is priced at mid
  * plus half spread plus the impact model's cost for the whole order's participation (a
  * conservative stand-in for the hidden book), and a BOOK_THIN warning says so.
+ *
+ * Linear and spot books count base units (`walkBook`); inverse books count USD contracts of 1 USD
+ * face, walked in base units (`walkInverseBook`: a level of c contracts at p holds c / p base), so
+ * the average fill price is the contract-weighted harmonic mean of the prices touched.
  * @throws 422 naming the field for inputs the walk or the model rejects.
  */
 export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps, snapshot: { book: Orderbook, fetchedAtMs: number }, fieldPrefix = 'body/'): EstimateResponse {
   const { book } = snapshot
-  if (book.category === 'inverse') throw unprocessable(`${fieldPrefix}method`, 'linear or spot symbols', 'method "book" prices base-unit order books (linear, spot); inverse books count USD contracts')
-  // price and spread come from the book; only volDaily and advBase (for a thin book's remainder) may come from market state
-  const inputs = resolveMarketInputs({ ...request, priceQuote: request.priceQuote ?? 1, spreadBps: request.spreadBps ?? 0 }, deps.market, fieldPrefix)
+  const inputs = bookMarketInputs(request, deps, fieldPrefix)
   const fees = deps.market.fees(book.category)
   const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
   const modelName: ModelName = request.model ?? DEFAULT_MODEL_NAME
   const model = deps.models.modelsFor(request.symbol)[modelName]
   const warnings: Array<{ code: string, message: string }> = []
   try {
-    const walk = walkBook({ side: request.side, qtyBase: request.qtyBase, bids: book.bids, asks: book.asks })
+    const walkInput = { side: request.side, qtyBase: request.qtyBase, bids: book.bids, asks: book.asks }
+    const walk = book.category === 'inverse' ? walkInverseBook(walkInput) : walkBook(walkInput)
     const mid = walk.midQuote
     const bestBid = book.bids[0].priceQuote
     const bestAsk = book.asks[0].priceQuote
@@ -45,7 +51,13 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
     const filledCost = walk.costVsMidBps !== undefined ? walk.costVsMidBps / 1e4 : 0
     const totalCost = (walk.filledQtyBase * filledCost + walk.remainingQtyBase * remainderCost) / request.qtyBase
     const cost = orderCost({ side: request.side, qtyBase: request.qtyBase, priceQuote: mid, advBase: inputs.advBase, spreadBps: fractionToBps(spreadFraction), feeRate, impactCostFraction: totalCost - halfSpread })
-    const state = deps.market.get(request.symbol)
+    const state = inputs.state
+    const nowMs = Date.now()
+    // the state gives volDaily and advBase unless the request does
+    if (state !== undefined && (request.volDaily === undefined || request.advBase === undefined)) {
+      const stale = staleMarketWarning(state, nowMs, deps.config)
+      if (stale !== undefined) warnings.push(stale)
+    }
     return {
       symbol: request.symbol,
       side: request.side,
@@ -65,10 +77,10 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
         advBase: request.advBase === undefined ? 'market-state' : 'request',
         spreadBps: 'market-state'
       },
-      ...(state !== undefined ? { marketState: marketStateInfo(state) } : {}),
+      ...(state !== undefined ? { marketState: marketStateInfo(state, nowMs) } : {}),
       book: {
         snapshotTsMs: book.tsMs,
-        ageMs: Math.max(0, Date.now() - snapshot.fetchedAtMs),
+        ageMs: Math.max(0, nowMs - snapshot.fetchedAtMs),
         levelsConsumed: walk.levelsConsumed,
         filledQtyBase: walk.filledQtyBase,
         remainingQtyBase: walk.remainingQtyBase,
@@ -90,6 +102,12 @@ export async function estimateWithBook (request: EstimateRequest, deps: Estimato
     throw unprocessable(`${fieldPrefix}execution/strategy`, 'immediate with method book', 'method "book" walks the visible book now: it prices an immediate execution only; use method "model" for an execution worked over time')
   }
   if (deps.books === undefined) throw bookUnavailable('method "book" needs live market data: this server runs on embedded defaults (MARKET_DATA_SOURCE=embedded)')
+  // what can be refused without the book is refused before any network call
+  const { state } = bookMarketInputs(request, deps, fieldPrefix)
+  const category = deps.books.category
+  if (state !== undefined && state.category !== category) {
+    throw unprocessable(`${fieldPrefix}symbol`, `symbol of category ${category} (BYBIT_CATEGORY) with method book`, `method "book" walks the ${category} order book of the symbol; ${request.symbol} is a ${state.category} symbol here, so the venue has no ${category} book of it (use method "model")`)
+  }
   let snapshot
   try {
     snapshot = await deps.books.get(request.symbol)
@@ -101,7 +119,14 @@ export async function estimateWithBook (request: EstimateRequest, deps: Estimato
 }
 
 export interface BookSource {
+  /** the category every book is fetched in: linear and spot count base units, inverse USD contracts */
+  readonly category: Category
   get: (symbol: string) => Promise<{ book: Orderbook, fetchedAtMs: number }>
+}
+
+/** Price and spread come from the book; only volDaily and advBase (for a thin book's remainder) may come from market state. @throws 422 unknown symbol. */
+function bookMarketInputs (request: EstimateRequest, deps: EstimatorDeps, fieldPrefix: string): ReturnType<typeof resolveMarketInputs> {
+  return resolveMarketInputs({ ...request, priceQuote: request.priceQuote ?? 1, spreadBps: request.spreadBps ?? 0 }, deps.market, fieldPrefix)
 }
 
 /**

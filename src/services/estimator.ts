@@ -8,10 +8,13 @@ import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { EXECUTION_FIELDS, EXECUTION_MODEL_NAME, executionModelOf, executionWarnings, hourlySharesOf, resolveExecution } from './execution.js'
+import { staleMarketWarning, type StalenessConfig } from './stale-market.js'
 
 export interface EstimatorDeps {
   market: MarketStateProvider
   models: ModelStore
+  /** MARKET_STATE_MAX_AGE_MS and MARKET_DATA_SOURCE, for the MARKET_STATE_STALE warning */
+  config: StalenessConfig
 }
 
 type Warning = Readonly<{ code: string, message: string }>
@@ -49,9 +52,9 @@ export function asUnprocessable (err: unknown, fieldPrefix: string, fieldNames: 
   return err
 }
 
-/** Where the market state came from and how old it is. */
-export function marketStateInfo (state: MarketState): { source: string, asOfMs: number, ageMs: number } {
-  return { source: state.source, asOfMs: state.asOfMs, ageMs: Math.max(0, Date.now() - state.asOfMs) }
+/** Where the market state came from and how old it is at `nowMs`. */
+export function marketStateInfo (state: MarketState, nowMs = Date.now()): { source: string, asOfMs: number, ageMs: number } {
+  return { source: state.source, asOfMs: state.asOfMs, ageMs: Math.max(0, nowMs - state.asOfMs) }
 }
 
 /** The last warning built per calibrated range: a market-state input outside the range repeats on every estimate. */
@@ -115,6 +118,10 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       impactCostFraction = 0
     }
     const cost = orderCost({ side: request.side, qtyBase: request.qtyBase, priceQuote: inputs.priceQuote, advBase: inputs.advBase, spreadBps: inputs.spreadBps, feeRate, impactCostFraction })
+    const nowMs = Date.now()
+    // stale only matters when the estimate used the state: a market input or (worked) its volume profile
+    const w0 = state !== undefined && (worked || inputSources(request) !== ALL_FROM_REQUEST) ? staleMarketWarning(state, nowMs, deps.config) : undefined
+    if (w0 !== undefined) warnings.push(w0)
     const w1 = rangeWarning('participation', participation, model.validity.participation, 'PARTICIPATION_OUTSIDE_CALIBRATION')
     const w2 = rangeWarning('volDaily', inputs.volDaily, model.validity.volDaily, 'VOLATILITY_OUTSIDE_CALIBRATION')
     if (w1 !== undefined) warnings.push(w1)
@@ -143,7 +150,7 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       expectedAvgPriceQuote: cost.expectedAvgPriceQuote,
       model: model.info,
       inputs: inputSources(request),
-      marketState: state !== undefined ? marketStateInfo(state) : undefined,
+      marketState: state !== undefined ? marketStateInfo(state, nowMs) : undefined,
       warnings
     }
   } catch (err) {
@@ -162,6 +169,9 @@ const INPUT_SOURCES: readonly InputSources[] = Array.from({ length: 16 }, (_, bi
   advBase: (bits & 4) !== 0 ? 'request' : 'market-state',
   spreadBps: (bits & 8) !== 0 ? 'request' : 'market-state'
 } as const))
+
+/** The `inputs` of a request that gave every market input. */
+const ALL_FROM_REQUEST = INPUT_SOURCES[15]
 
 function inputSources (request: EstimateRequest): InputSources {
   return INPUT_SOURCES[(request.priceQuote !== undefined ? 1 : 0) | (request.volDaily !== undefined ? 2 : 0) | (request.advBase !== undefined ? 4 : 0) | (request.spreadBps !== undefined ? 8 : 0)]

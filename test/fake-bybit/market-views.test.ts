@@ -57,6 +57,22 @@ t.test('orderbook BTCUSDT/ETHUSDT: the captured levels re-centred on the latest 
   t.equal((await getJson(fake, '/v5/market/orderbook?category=linear&symbol=BTCUSDT&limit=1001')).retCode, 10001)
 })
 
+t.test('orderbook inverse BTCUSD: the BTCUSDT book with sizes in USD contracts', async (t) => {
+  const fake = await startFake(t)
+  const linear = (await getJson(fake, '/v5/market/orderbook?category=linear&symbol=BTCUSDT&limit=50')).result
+  const inverse = (await getJson(fake, '/v5/market/orderbook?category=inverse&symbol=BTCUSD&limit=50')).result
+  t.equal(inverse.s, 'BTCUSD')
+  t.same(inverse.b.map((l: string[]) => l[0]), linear.b.map((l: string[]) => l[0]), 'same prices')
+  for (const [inv, lin] of [[inverse.b, linear.b], [inverse.a, linear.a]]) {
+    for (let i = 0; i < inv.length; i++) {
+      t.match(inv[i][1], /^\d+$/, 'whole contracts')
+      t.equal(Number(inv[i][1]), Math.round(Number(lin[i][1]) * Number(lin[i][0])), `${inv[i][1]} contracts = round(${lin[i][1]} BTC x ${lin[i][0]})`)
+    }
+  }
+  t.equal((await getJson(fake, '/v5/market/orderbook?category=inverse&symbol=BTCUSDT')).retCode, 10001, 'no inverse BTCUSDT')
+  t.equal((await getJson(fake, '/v5/market/orderbook?category=spot&symbol=BTCUSDT')).retCode, 10001)
+})
+
 t.test('orderbook XRPUSDT: the real 500-level recording after its 49 deltas', async (t) => {
   const fake = await startFake(t)
   const body = await getJson(fake, '/v5/market/orderbook?category=linear&symbol=XRPUSDT&limit=1000')

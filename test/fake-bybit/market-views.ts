@@ -11,7 +11,7 @@
  * instrument's priceScale decimals ("84044.50"), book prices drop trailing zeros ("84044.5").
  */
 import { MINUTE_MS, type Level, type RecordedData } from './recorded-data.js'
-import { specOf, SYMBOL_SPECS, LISTED_SYMBOLS, type SymbolSpec } from './symbols.js'
+import { INVERSE_SYMBOL, specOf, SYMBOL_SPECS, LISTED_SYMBOLS, type SymbolSpec } from './symbols.js'
 import { aggregateMinutes, minuteBarAt, minuteStart } from './klines.js'
 import { ceilToTick, decimalsOf, floorToTick, formatPadded, formatTrimmed } from './format.js'
 import { VenueParamsError, categoryParam, intParam, symbolParam, type Query } from './params.js'
@@ -69,15 +69,27 @@ export function bookOf (data: RecordedData, symbol: string, nowMs: number): Book
 }
 
 /**
- * The `result` of GET /v5/market/orderbook (linear; limit 1..1000 per side, default 25).
+ * The inverse BTCUSD book at nowMs: the BTCUSDT book above (same prices: the recorded bars are BTCUSD's)
+ * with each level's size in USD contracts of 1 USD face, `round(sizeBtc * price)` (at least 1), as Bybit
+ * counts inverse sizes (integer strings, e.g. "9854" in its inverse tickers example).
+ */
+export function inverseBookOf (data: RecordedData, nowMs: number): BookView {
+  const linear = bookOf(data, 'BTCUSDT', nowMs)
+  const contracts = (levels: Level[]): Level[] => levels.map(([price, size]) => [price, String(Math.max(1, Math.round(Number(size) * Number(price))))])
+  return { ...linear, bids: contracts(linear.bids), asks: contracts(linear.asks) }
+}
+
+/**
+ * The `result` of GET /v5/market/orderbook (linear, or inverse for BTCUSD; limit 1..1000 per side, default 25).
  * `ts` and `cts` are the fake's clock; `u` and `seq` are the recorded ids plus `updateCount`.
  * @throws {VenueParamsError} on a bad category, symbol or limit.
  */
 export function orderbookResult (data: RecordedData, query: Query, nowMs: number, updateCount: number): Record<string, unknown> {
-  categoryParam(query, ['linear'] as const)
+  const category = categoryParam(query, ['linear', 'inverse'] as const)
   const symbol = symbolParam(query)
   const limit = intParam(query, 'limit', 1, 1000, 25)
-  const book = bookOf(data, symbol, nowMs)
+  if (category === 'inverse' && symbol !== INVERSE_SYMBOL) throw new VenueParamsError(`symbol "${symbol}" is not an inverse contract here (only ${INVERSE_SYMBOL})`)
+  const book = category === 'inverse' ? inverseBookOf(data, nowMs) : bookOf(data, symbol, nowMs)
   return { s: symbol, b: book.bids.slice(0, limit), a: book.asks.slice(0, limit), ts: nowMs, u: book.u + updateCount, seq: book.seq + updateCount, cts: nowMs }
 }
 

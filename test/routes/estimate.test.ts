@@ -150,3 +150,31 @@ t.test('POST /v1/estimate/batch keeps request order and prices like the single r
   t.equal(unknown.statusCode, 422)
   t.equal(unknown.json().field, 'body/orders/1/symbol')
 })
+
+// issue 14: the embedded BTCUSDT state is ~626 days old and no estimate said so
+t.test('MARKET_STATE_STALE on estimates, batch results and checks priced on market state older than MARKET_STATE_MAX_AGE_MS', async (t) => {
+  const app = await build(t)
+  const market = JSON.parse((await import('node:fs')).readFileSync('embedded/market-state.json', 'utf8'))
+  const asOfMs: number = market.symbols.BTCUSDT.asOfMs.value
+  const daysBefore = Math.floor((Date.now() - asOfMs) / 86_400_000)
+  const order = { symbol: 'BTCUSDT', side: 'buy', qtyBase: 25 }
+  const single = (await post(app, '/v1/estimate', order)).json()
+  const daysAfter = Math.floor((Date.now() - asOfMs) / 86_400_000)
+  const stale = single.warnings.filter((w: { code: string }) => w.code === 'MARKET_STATE_STALE')
+  t.equal(stale.length, 1, JSON.stringify(single.warnings))
+  const day = new Date(asOfMs).toISOString().slice(0, 10)
+  t.ok([daysBefore, daysAfter].some((days) => stale[0].message === `market state of BTCUSDT is the embedded default computed from recorded data of ${day}, ${days} days old; set MARKET_DATA_SOURCE=bybit for live data`), stale[0].message)
+  t.ok(single.marketState.ageMs > 3_600_000, 'older than the default limit of 1 hour')
+
+  const batch = (await post(app, '/v1/estimate/batch', { orders: [order, { ...order, symbol: 'ETHUSDT' }] })).json()
+  for (const result of batch.results) t.ok(result.warnings.some((w: { code: string, message: string }) => w.code === 'MARKET_STATE_STALE' && w.message.startsWith(`market state of ${result.symbol as string} is the embedded default`)), `batch ${result.symbol as string}`)
+  const check = (await post(app, '/v1/pretrade/check', { order, limits: { maxCostBps: 100 } })).json()
+  t.same(check.estimate.warnings.filter((w: { code: string }) => w.code === 'MARKET_STATE_STALE'), stale, 'check')
+
+  const noState = (await post(app, '/v1/estimate', { ...explicit, side: 'buy' })).json()
+  t.notOk(noState.warnings.some((w: { code: string }) => w.code === 'MARKET_STATE_STALE'), 'every market input given: the state is not used, no warning')
+
+  const tolerant = await build(t, { MARKET_STATE_MAX_AGE_MS: String(3650 * 86_400_000) })
+  const fresh = (await post(tolerant, '/v1/estimate', order)).json()
+  t.notOk(fresh.warnings.some((w: { code: string }) => w.code === 'MARKET_STATE_STALE'), 'within a 10-year MARKET_STATE_MAX_AGE_MS')
+})

@@ -64,3 +64,31 @@ t.test('npm run recalibrate -- --symbol BTCUSDT: one run against BYBIT_REST_URL'
   t.equal(usage.code, 2)
   t.match(usage.stderr, /usage: npm run recalibrate/)
 })
+
+// issue 14: with every Bybit request failing the CLI exited 0 with no output and no --out file
+// (the client's retry waits are unref'd timers and nothing else held the event loop)
+t.test('npm run recalibrate against a venue that fails every request: the JSON outcome, exit 1, the --out file', async (t) => {
+  const fake = await startFakeBybit()
+  t.teardown(() => fake.close())
+  const dir = mkdtempSync(join(tmpdir(), 'pretrade-cli-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const env = { BYBIT_REST_URL: fake.restUrl, BYBIT_WS_URL: fake.wsUrl, ADV_WINDOW_MINUTES: '1440', TCA_STORE_PATH: join(dir, 'tca.jsonl'), BYBIT_MAX_RETRIES: '2' }
+
+  for (const [name, fault, reason] of [
+    ['HTTP 503', { kind: 'http-status', status: 503 }, /no market data: Bybit \/v5\/market\/kline HTTP 503/],
+    ['connection reset', { kind: 'reset' }, /no market data: /]
+  ] as const) {
+    fake.clearFaults()
+    fake.addFault({ fault })
+    const before = fake.requests.length
+    const out = join(dir, `records-${fault.kind}.json`)
+    const run = await runCli(['--symbol', 'BTCUSDT', '--symbol', 'ETHUSDT', '--out', out], env)
+    t.equal(run.code, 1, `${name}: a failed run exits 1 (${run.stderr.slice(-300)})`)
+    const printed = JSON.parse(run.stdout)
+    t.equal(printed.bybitRestUrl, fake.restUrl)
+    t.same(printed.outcomes.map((o: { symbol: string, outcome: string }) => [o.symbol, o.outcome]), [['BTCUSDT', 'failed'], ['ETHUSDT', 'failed']], `${name}: one failed outcome per symbol`)
+    for (const o of printed.outcomes) t.match(o.reason, reason, `${name}: the reason names the venue's failure`)
+    t.same(JSON.parse(readFileSync(out, 'utf8')), { BTCUSDT: [], ETHUSDT: [] }, `${name}: --out is written, with no record for a symbol that failed`)
+    t.ok(fake.requests.length - before >= 3, `${name}: the requests (and their retries) reached the fake`)
+  }
+})

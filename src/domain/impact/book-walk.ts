@@ -58,23 +58,23 @@ export interface BookWalkResult {
 
 export const DEFAULT_AVG_PRICE_SIGNIFICANT_DIGITS = 12
 /** digits kept before a quotient becomes a double: enough that only the last conversion rounds visibly */
-const NUMBER_SIGNIFICANT_DIGITS = 20
-const HALF: Decimal = { units: 5n, scale: 1 }
+export const NUMBER_SIGNIFICANT_DIGITS = 20
+export const HALF: Decimal = { units: 5n, scale: 1 }
 
-type BookSide = 'bids' | 'asks'
+export type BookSide = 'bids' | 'asks'
 
-function fail (param: string, rule: string, message: string): never {
+export function fail (param: string, rule: string, message: string): never {
   throw new DomainRangeError(`order book: ${param} must be ${rule}${message}`, param, rule)
 }
 
-function levelAt (levels: readonly BookLevel[], name: BookSide, index: number): BookLevel {
+export function levelAt (levels: readonly BookLevel[], name: BookSide, index: number): BookLevel {
   const level = levels[index]
   if (level === null || typeof level !== 'object') fail(`${name}[${index}]`, 'an object { price, size }', '')
   return level
 }
 
 /** Parses and checks one level's price: > 0 and strictly beyond the previous level's. */
-function levelPrice (level: BookLevel, name: BookSide, index: number, previous: Decimal | undefined): Decimal {
+export function levelPrice (level: BookLevel, name: BookSide, index: number, previous: Decimal | undefined): Decimal {
   const param = (): string => `${name}[${index}].price` // built only for an error
   const price = parseDecimal(level.price, param)
   if (price.units === 0n) fail(param(), '> 0', '')
@@ -88,7 +88,7 @@ function levelPrice (level: BookLevel, name: BookSide, index: number, previous: 
   return price
 }
 
-function levelSize (level: BookLevel, name: BookSide, index: number): Decimal {
+export function levelSize (level: BookLevel, name: BookSide, index: number): Decimal {
   const param = (): string => `${name}[${index}].size` // built only for an error
   const size = parseDecimal(level.size, param)
   if (size.units === 0n) fail(param(), '> 0', '')
@@ -101,7 +101,7 @@ function bestPrice (levels: readonly BookLevel[], name: BookSide): Decimal {
 }
 
 /** Best bid and ask, checked non-empty and not crossed (a locked book, bid = ask, counts as crossed). */
-function bestPrices (bids: readonly BookLevel[], asks: readonly BookLevel[]): { bid: Decimal, ask: Decimal } {
+export function bestPrices (bids: readonly BookLevel[], asks: readonly BookLevel[]): { bid: Decimal, ask: Decimal } {
   const bid = bestPrice(bids, 'bids')
   const ask = bestPrice(asks, 'asks')
   if (compareDecimal(bid, ask) >= 0) fail('bids[0].price', 'below asks[0].price (book crossed or locked)', ` (got ${bids[0].price} >= ${asks[0].price})`)
