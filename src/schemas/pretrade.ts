@@ -5,7 +5,7 @@ import { EstimateRequest, EstimateResponse } from './estimate.js'
 export const PretradeCheckRequest = Type.Object({
   order: typedRef(EstimateRequest),
   limits: Type.Object({
-    maxCostBps: Type.Optional(Type.Number({ minimum: -10_000, maximum: 1e6, description: 'largest acceptable totalCostBps' })),
+    maxCostBps: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6, description: 'largest acceptable totalCostBps, >= 0' })),
     maxParticipation: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e6, description: 'largest acceptable qtyBase / advBase' })),
     maxNotionalQuote: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1e21, description: 'largest acceptable qtyBase * priceQuote, quote currency' }))
   }, { additionalProperties: false, minProperties: 1, description: 'at least one limit' })

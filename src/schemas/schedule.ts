@@ -25,8 +25,11 @@ const ScheduleInputs = {
 
 export const ScheduleRequest = Type.Object({
   ...ScheduleInputs,
-  riskAversion: Type.Number({ minimum: 0, maximum: 1e6, description: 'lambda: risk aversion, per unit of quote currency' }),
-  qtyStep: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,12})?$', description: 'lot size as a decimal string ("0.001"): child orders are rounded to it, carrying the remainder; default the instrument\'s qtyStep when live market data knows it' })),
+  riskAversion: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6, description: 'lambda: risk aversion, per unit of quote currency; required by strategy "optimal" (the default; 422 without it), not used by "twap" and "vwap"' })),
+  qtyStep: Type.Optional(Type.Union([
+    Type.String({ pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,12})?$', description: 'a decimal string, as the venue sends it ("0.001")' }),
+    Type.Number({ exclusiveMinimum: 0, maximum: 1e12, description: 'a JSON number (0.001), taken as the decimal it is written as' })
+  ], { description: 'lot size: child orders are rounded to it, carrying the remainder; a decimal string ("0.001") or a number (0.001); default the instrument\'s qtyStep when live market data knows it' })),
   minOrderQty: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12, description: 'smallest child order, base units; smaller children are merged forward; default the instrument\'s minOrderQty' }))
 }, { additionalProperties: false, $id: 'ScheduleRequest', title: 'ScheduleRequest' })
 export type ScheduleRequest = Static<typeof ScheduleRequest>
@@ -65,7 +68,7 @@ export const ScheduleResponse = Type.Object({
   side: SideField,
   qtyBase: Type.Number(),
   strategy: Type.String(),
-  riskAversion: Type.Number(),
+  riskAversion: Type.Optional(Type.Number({ description: 'lambda of strategy "optimal"; absent for twap and vwap' })),
   kappa: Type.Optional(Type.Number({ description: 'linear model: discrete-time urgency, 1/day (Almgren-Chriss 2000)' })),
   kappaTilde: Type.Optional(Type.Number({ description: 'linear model: sqrt(lambda sigma^2 / etaTilde), 1/day' })),
   tauDays: Type.Number({ description: 'T / N, days' }),
@@ -85,7 +88,7 @@ export const ScheduleResponse = Type.Object({
   spreadCostBps: Type.Optional(Type.Number({ description: 'execution model: half the quoted spread, bps' })),
   feeBps: Type.Optional(Type.Number({ description: 'execution model: venue fee, bps' })),
   timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional (POST /v1/estimate\'s timingRiskBps)' })),
-  objectiveQuote: Type.Optional(Type.Number({ description: 'execution model: E + lambda * V, quote currency' })),
+  objectiveQuote: Type.Optional(Type.Number({ description: 'execution model, optimal: E + lambda * V, quote currency' })),
   maxParticipation: Type.Optional(Type.Number({ description: 'execution model, optimal: the participation cap used' })),
   cappedPeriods: Type.Optional(Type.Integer({ description: 'execution model, optimal: periods trading at the cap' })),
   lotSize: Type.Optional(Type.Object({
