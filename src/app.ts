@@ -10,8 +10,11 @@ import { registerMetrics } from './plugins/metrics.js'
 import { registerLoadShedding } from './plugins/load-shedding.js'
 import { registerAdminRateLimit } from './plugins/admin-auth.js'
 import { ErrorResponse } from './schemas/common.js'
-import { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
-import { TcaTrade } from './schemas/tca.js'
+import { EstimateBatchRequest, EstimateRequest, EstimateResponse } from './schemas/estimate.js'
+import { PretradeCheckRequest } from './schemas/pretrade.js'
+import { FrontierRequest, ScheduleRequest } from './schemas/schedule.js'
+import { TcaRequest, TcaTrade } from './schemas/tca.js'
+import { ModelRecordBody } from './routes/model-admin.js'
 import estimateRoutes from './routes/estimate.js'
 import scheduleRoutes from './routes/schedule.js'
 import tcaRoutes from './routes/tca.js'
@@ -78,6 +81,8 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
   app.addSchema(EstimateRequest)
   app.addSchema(EstimateResponse)
   app.addSchema(TcaTrade)
+  // request bodies carry examples beside a $ref to their schema (withExamples)
+  for (const schema of [EstimateBatchRequest, ScheduleRequest, FrontierRequest, TcaRequest, PretradeCheckRequest, ModelRecordBody]) app.addSchema(schema)
   await registerSwagger(app)
 
   await app.register(healthRoutes, deps)

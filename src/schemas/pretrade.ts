@@ -2,6 +2,12 @@ import { Type } from '@sinclair/typebox'
 import { typedRef } from './common.js'
 import { EstimateRequest, EstimateResponse } from './estimate.js'
 
+/** OpenAPI examples of POST /v1/pretrade/check. */
+export const PRETRADE_CHECK_EXAMPLES = {
+  allowed: { summary: '25 BTC against cost, participation and notional limits it meets', value: { order: { symbol: 'BTCUSDT', side: 'buy', qtyBase: 25 }, limits: { maxCostBps: 25, maxParticipation: 0.01, maxNotionalQuote: 5000000 } } },
+  refused: { summary: '500 BTC at once: breaks the participation and notional limits', value: { order: { symbol: 'BTCUSDT', side: 'sell', qtyBase: 500 }, limits: { maxCostBps: 10, maxParticipation: 0.005, maxNotionalQuote: 5000000 } } }
+}
+
 export const PretradeCheckRequest = Type.Object({
   order: typedRef(EstimateRequest),
   limits: Type.Object({

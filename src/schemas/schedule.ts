@@ -23,6 +23,23 @@ const ScheduleInputs = {
   liquidity: Type.Optional(LiquidityField)
 }
 
+/** Almgren & Chriss (2000), section 4: 1e6 shares over 5 days in 5 periods, sigma 0.95, gamma 2.5e-7, eta 2.5e-6, epsilon 1/16. */
+const PAPER_EXAMPLE = { side: 'sell', qtyBase: 1000000, horizonDays: 5, periods: 5, volQuote: 0.95, permanentImpact: 2.5e-7, temporaryImpact: 2.5e-6, halfSpreadQuote: 0.0625 }
+
+/** OpenAPI examples of POST /v1/schedule: the paper's linear example and BTCUSDT under the execution model. */
+export const SCHEDULE_EXAMPLES = {
+  executionModel: { summary: 'BTCUSDT, execution model: buy 200 BTC within 6 hours in 48 periods, lambda 1e-5 per USDT', value: { symbol: 'BTCUSDT', side: 'buy', qtyBase: 200, horizonDays: 0.25, periods: 48, riskAversion: 1e-5 } },
+  paper: { summary: 'Almgren & Chriss (2000) example: sell 1e6 shares over 5 days in 5 periods, lambda 1e-6 (linear model)', value: { ...PAPER_EXAMPLE, riskAversion: 1e-6 } },
+  twap: { summary: 'BTCUSDT, execution model: TWAP of 50 BTC over one hour in 12 periods (no riskAversion needed)', value: { symbol: 'BTCUSDT', side: 'sell', qtyBase: 50, horizonDays: 0.0416667, periods: 12, strategy: 'twap' } },
+  vwapLots: { summary: 'ETHUSDT, execution model: VWAP of 300 ETH over 6 hours from 2026-01-05 13:00 UTC, child orders in lots of 0.01 ETH', value: { symbol: 'ETHUSDT', side: 'buy', qtyBase: 300, horizonDays: 0.25, periods: 24, strategy: 'vwap', startMs: 1767618000000, qtyStep: '0.01' } }
+}
+
+/** OpenAPI examples of POST /v1/schedule/frontier. */
+export const FRONTIER_EXAMPLES = {
+  executionModel: { summary: 'BTCUSDT, execution model: 8 points for selling 50 BTC within one hour in 30 periods', value: { symbol: 'BTCUSDT', side: 'sell', qtyBase: 50, horizonDays: 0.0416667, periods: 30, count: 8 } },
+  paper: { summary: 'Almgren & Chriss (2000) example (linear model): 10 log-spaced risk aversions', value: { ...PAPER_EXAMPLE, count: 10 } }
+}
+
 export const ScheduleRequest = Type.Object({
   ...ScheduleInputs,
   riskAversion: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6, description: 'lambda: risk aversion, per unit of quote currency; required by strategy "optimal" (the default; 422 without it), not used by "twap" and "vwap"' })),
