@@ -10,8 +10,11 @@ import { registerMetrics } from './plugins/metrics.js'
 import { registerLoadShedding } from './plugins/load-shedding.js'
 import { registerAdminRateLimit } from './plugins/admin-auth.js'
 import { ErrorResponse } from './schemas/common.js'
-import { EstimateRequest, EstimateResponse } from './schemas/estimate.js'
-import { TcaTrade } from './schemas/tca.js'
+import { EstimateBatchRequest, EstimateRequest, EstimateResponse } from './schemas/estimate.js'
+import { PretradeCheckRequest } from './schemas/pretrade.js'
+import { FrontierRequest, ScheduleRequest } from './schemas/schedule.js'
+import { TcaRequest, TcaTrade } from './schemas/tca.js'
+import { ModelRecordBody } from './routes/model-admin.js'
 import estimateRoutes from './routes/estimate.js'
 import scheduleRoutes from './routes/schedule.js'
 import tcaRoutes from './routes/tca.js'
@@ -46,8 +49,10 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
     genReqId: requestId,
     // Fastify's own closing 503 has a fixed body; the onRequest hook below answers in the documented shape
     return503OnClosing: false,
-    // x-examples: OpenAPI media-type examples on a route's body (@fastify/swagger), not a validation keyword
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, useDefaults: false, keywords: ['x-examples'] } },
+    // x-examples: OpenAPI media-type examples on a route's body (@fastify/swagger), not a validation keyword.
+    // allErrors: an invalid body reports every violation, so the error handler can name an unknown field
+    // (a typo) before the required one it displaced; a valid body costs the same (bench/, issue 14)
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, useDefaults: false, keywords: ['x-examples'] } },
     frameworkErrors: frameworkErrorHandler,
     ...options
   }).withTypeProvider<TypeBoxTypeProvider>()
@@ -76,6 +81,8 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
   app.addSchema(EstimateRequest)
   app.addSchema(EstimateResponse)
   app.addSchema(TcaTrade)
+  // request bodies carry examples beside a $ref to their schema (withExamples)
+  for (const schema of [EstimateBatchRequest, ScheduleRequest, FrontierRequest, TcaRequest, PretradeCheckRequest, ModelRecordBody]) app.addSchema(schema)
   await registerSwagger(app)
 
   await app.register(healthRoutes, deps)

@@ -1,7 +1,8 @@
 import { envSchema } from 'env-schema'
 import { validate as isCronExpression } from 'node-cron'
-import { Type, type Static } from '@sinclair/typebox'
+import { Type, type Static, type TUnsafe } from '@sinclair/typebox'
 import { SYMBOL_PATTERN } from './domain/symbol.js'
+import { mustBeOneOf } from './errors.js'
 
 /** One symbol inside the comma-separated SYMBOLS list: SYMBOL_PATTERN without its anchors. */
 const SYMBOL_LIST_ITEM = SYMBOL_PATTERN.slice(1, -1)
@@ -10,19 +11,24 @@ const SYMBOL_LIST_ITEM = SYMBOL_PATTERN.slice(1, -1)
  * Every setting the service reads, from environment variables. Validated once at start-up
  * (a bad value stops the process with a message naming the variable), then frozen.
  */
+/** A string out of a fixed set: one `enum` keyword, so a bad value reads "must be one of: a, b, c" (not one "must be equal to constant" per value). */
+function OneOf<const T extends readonly string[]> (values: T, options: { default: T[number], description?: string }): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
+}
+
 const FeeRate = (description: string) => Type.Optional(Type.Number({ minimum: 0, maximum: 0.01, description }))
 
 export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
-  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   MARKET_STATE_PATH: Type.String({ minLength: 1, default: 'embedded/market-state.json', description: 'embedded market state per symbol (JSON), relative to the working directory' }),
   MODELS_PATH: Type.String({ minLength: 1, default: 'embedded/models.json', description: 'embedded impact models (JSON), relative to the working directory' }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 4 * 1024 * 1024 }),
-  MARKET_DATA_SOURCE: Type.Union([Type.Literal('embedded'), Type.Literal('bybit')], { default: 'embedded', description: 'embedded: serve on the shipped defaults only; bybit: refresh market state from Bybit v5 and run the recalibration job' }),
+  MARKET_DATA_SOURCE: OneOf(['embedded', 'bybit'], { default: 'embedded', description: 'embedded: serve on the shipped defaults only; bybit: refresh market state from Bybit v5 and run the recalibration job' }),
   BYBIT_REST_URL: Type.String({ minLength: 1, default: 'https://api.bybit.com', description: 'Bybit v5 REST base URL' }),
   BYBIT_WS_URL: Type.String({ minLength: 1, default: 'wss://stream.bybit.com/v5/public/linear', description: 'Bybit v5 public WebSocket (publicTrade topics)' }),
-  BYBIT_CATEGORY: Type.Union([Type.Literal('linear'), Type.Literal('inverse'), Type.Literal('spot')], { default: 'linear' }),
+  BYBIT_CATEGORY: OneOf(['linear', 'inverse', 'spot'], { default: 'linear' }),
   BYBIT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000 }),
   BYBIT_MAX_RETRIES: Type.Integer({ minimum: 0, maximum: 20, default: 4 }),
   SYMBOLS: Type.String({ pattern: `^${SYMBOL_LIST_ITEM}(,${SYMBOL_LIST_ITEM})*$`, default: 'BTCUSDT,ETHUSDT', description: 'comma-separated symbols whose market state and models are kept live' }),
@@ -75,6 +81,17 @@ export function configuredSymbols (config: Config): string[] {
   return [...new Set(config.SYMBOLS.split(','))]
 }
 
+interface EnvSchemaError { instancePath: string, keyword: string, message?: string, params: Record<string, unknown> }
+
+/** env-schema's ajv errors as "env/LOG_LEVEL must be one of: fatal, error, ..."; other errors keep their message. */
+function configErrorText (err: Error & { errors?: unknown }): string {
+  if (!Array.isArray(err.errors)) return err.message
+  return (err.errors as EnvSchemaError[]).map((e) => {
+    const message = e.keyword === 'enum' && Array.isArray(e.params.allowedValues) ? mustBeOneOf(e.params.allowedValues) : e.message ?? 'is invalid'
+    return `env${e.instancePath} ${message}`
+  }).join(', ')
+}
+
 /**
  * Variables whose empty value means "not set". docker-compose.yml passes `${ADMIN_API_KEY:-}`, an
  * empty string when the operator set none: that disables the admin endpoints, as an absent key does.
@@ -100,6 +117,6 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     }
     return Object.freeze(config)
   } catch (err) {
-    throw new Error(`invalid configuration: ${(err as Error).message}`)
+    throw new Error(`invalid configuration: ${configErrorText(err as Error & { errors?: unknown })}`)
   }
 }

@@ -121,6 +121,11 @@ export function errorBody<C extends ErrorCode> (err: CatalogueError<C>): ErrorBo
   }
 }
 
+/** The message of a value outside a fixed set: "must be one of: buy, sell" (request bodies and env config alike). */
+export function mustBeOneOf (allowedValues: readonly unknown[]): string {
+  return `must be one of: ${allowedValues.map(String).join(', ')}`
+}
+
 /** The 404 of a request to no route. */
 export function notFound (method: string, url: string) {
   return withDetails(new codes.PRETRADE_ERR_NOT_FOUND(method, url), 'url', 'known route')

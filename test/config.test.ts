@@ -36,6 +36,12 @@ t.test('a short ADMIN_API_KEY is still refused, naming the variable and the 16-c
   t.equal(loadConfig({ ADMIN_API_KEY: '0123456789abcdef' }).ADMIN_API_KEY, '0123456789abcdef', '16 characters are enough')
 })
 
+t.test('issue 14: a value outside a fixed set lists the allowed values, once', async (t) => {
+  t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), { message: 'invalid configuration: env/LOG_LEVEL must be one of: fatal, error, warn, info, debug, trace, silent' })
+  t.throws(() => loadConfig({ MARKET_DATA_SOURCE: 'binance' }), { message: 'invalid configuration: env/MARKET_DATA_SOURCE must be one of: embedded, bybit' })
+  t.throws(() => loadConfig({ BYBIT_CATEGORY: 'option' }), { message: 'invalid configuration: env/BYBIT_CATEGORY must be one of: linear, inverse, spot' })
+})
+
 t.test('fee overrides are numbers', async (t) => {
   t.equal(loadConfig({ TAKER_FEE_RATE_LINEAR: '0.0004' }).TAKER_FEE_RATE_LINEAR, 0.0004)
 })

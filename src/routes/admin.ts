@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps.js'
 import { jobUnavailable, leaderUnavailable } from '../errors.js'
 import { isRelayError } from '../jobs/recalibrate-relay.js'
 import { adminHooks } from '../plugins/admin-auth.js'
-import { errorRef, SymbolField } from '../schemas/common.js'
+import { described, errorRef, SymbolField, unavailableRef } from '../schemas/common.js'
 
 const Outcome = Type.Object({
   symbol: Type.String(),
@@ -28,12 +28,12 @@ const adminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
       security: [{ apiKey: [] }],
       querystring: Type.Object({ symbol: Type.Optional(SymbolField) }, { additionalProperties: false }),
       response: {
-        200: Type.Object({ outcomes: Type.Array(Outcome) }),
-        400: errorRef(),
-        401: errorRef(),
-        403: errorRef(),
-        429: errorRef(),
-        503: errorRef()
+        200: described(Type.Object({ outcomes: Type.Array(Outcome) }), 'the outcome of the run for each symbol'),
+        400: errorRef(400),
+        401: errorRef(401),
+        403: errorRef(403),
+        429: errorRef(429),
+        503: unavailableRef('PRETRADE_ERR_JOB_UNAVAILABLE (no live market data) or PRETRADE_ERR_LEADER_UNAVAILABLE (no leader answered in time)')
       }
     }
   }, async (request) => {

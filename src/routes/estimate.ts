@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type, type Static } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { estimateByMethod } from '../services/book-estimator.js'
-import { errorRef, typedRef, withErrors } from '../schemas/common.js'
-import { ESTIMATE_EXAMPLES, EstimateBatchRequest, EstimateBatchResponse, EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
+import { typedRef, unavailableRef, withErrors, withExamples } from '../schemas/common.js'
+import { ESTIMATE_BATCH_EXAMPLES, ESTIMATE_EXAMPLES, EstimateBatchRequest, EstimateBatchResponse, EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
+
+const BOOK_503 = unavailableRef('PRETRADE_ERR_BOOK_UNAVAILABLE: method "book" needs a live order book (MARKET_DATA_SOURCE=bybit) and none could be had')
 
 const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post('/v1/estimate', {
@@ -12,9 +13,8 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       summary: 'Expected cost of one order: impact, half spread and fees',
       description: 'Market inputs left out (priceQuote, volDaily, advBase, spreadBps) come from the symbol\'s market state. ' +
         'A warning is returned when participation or volDaily lies outside the range the model was calibrated on.',
-      // allOf keeps the $ref beside the examples (@fastify/swagger resolves a bare $ref and drops its siblings)
-      body: Type.Unsafe<Static<typeof EstimateRequest>>({ allOf: [typedRef(EstimateRequest)], 'x-examples': ESTIMATE_EXAMPLES }),
-      response: withErrors(typedRef(EstimateResponse), { 503: errorRef() })
+      body: withExamples(EstimateRequest, ESTIMATE_EXAMPLES),
+      response: withErrors(typedRef(EstimateResponse), 'the expected cost of the order', { 503: BOOK_503 })
     }
   }, (request) => {
     // not async: a model estimate is answered without a promise hop; thrown errors go to the error handler
@@ -27,8 +27,8 @@ const estimateRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       tags: ['estimate'],
       summary: 'Expected cost of up to 10,000 orders, results in request order',
       description: 'Each order is priced exactly as by POST /v1/estimate. If any order cannot be priced the whole batch is rejected with a 422 whose field names the order, e.g. body/orders/17/symbol.',
-      body: EstimateBatchRequest,
-      response: withErrors(EstimateBatchResponse, { 503: errorRef() })
+      body: withExamples(EstimateBatchRequest, ESTIMATE_BATCH_EXAMPLES),
+      response: withErrors(EstimateBatchResponse, 'one estimate per order, in request order', { 503: BOOK_503 })
     }
   }, async (request) => {
     const { orders } = request.body

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { errorBody, notReady } from '../errors.js'
 import '@fastify/under-pressure'
-import { errorRef } from '../schemas/common.js'
+import { described, errorRef } from '../schemas/common.js'
 
 const Status = Type.Object({
   status: Type.String({ description: '/health: "ok", or "overloaded" while the replica sheds load (the process is alive either way, so /health stays 200); /ready: "ready", or "degraded" when the model registry is unreachable and the models held in memory keep serving' }),
@@ -19,7 +19,7 @@ function finiteDelayMs (delayMs: number, sampleMs: number): number {
 
 const healthRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.get('/health', {
-    schema: { tags: ['ops'], summary: 'Liveness: the process answers, and says whether it is shedding load', response: { 200: Status } },
+    schema: { tags: ['ops'], summary: 'Liveness: the process answers, and says whether it is shedding load', response: { 200: described(Status, 'the process is alive; status says whether it sheds load') } },
     // answered even while other routes are shed: it reports the overload instead of hiding behind it
     config: { pressureHandler: () => undefined }
   }, async () => ({
@@ -31,7 +31,7 @@ const healthRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     schema: {
       tags: ['ops'],
       summary: 'Readiness: models are loaded and estimates can be served (200 even when degraded: the models in memory keep serving; 503 PRETRADE_ERR_OVERLOADED while the replica sheds load)',
-      response: { 200: Status, 503: errorRef() }
+      response: { 200: described(Status, 'ready: models are loaded (status "degraded" when the registry is unreachable)'), 503: errorRef(503, 'PRETRADE_ERR_NOT_READY (no models loaded yet) or PRETRADE_ERR_OVERLOADED (shedding load)') }
     }
   }, async (_request, reply) => {
     if (!deps.models.ready) {

@@ -6,7 +6,7 @@ import { modelFromRecord, MODEL_NAMES, type ModelRecord } from '../models/impact
 import { recordBodyFitFields } from '../models/model-kinds.js'
 import { RangeSchema } from '../models/json-fields.js'
 import { adminHooks } from '../plugins/admin-auth.js'
-import { errorRef, ModelNameField, StringEnum, SymbolField } from '../schemas/common.js'
+import { described, errorRef, ModelNameField, StringEnum, SymbolField, unavailableRef, withExamples } from '../schemas/common.js'
 
 const Range = Type.Object(RangeSchema.properties, { additionalProperties: false })
 const Version = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 'version id: letters, digits and . _ : -' })
@@ -16,7 +16,7 @@ const Version = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,128}$', description: 
  * fitted parts, model-kinds.ts) closed to extras, without `source` (always "registry"), with
  * calibration and createdAtMs optional. modelFromRecord then checks it like any stored record.
  */
-const ModelRecordBody = Type.Object({
+export const ModelRecordBody = Type.Object({
   name: StringEnum(MODEL_NAMES, 'model slot'),
   version: Version,
   ...recordBodyFitFields(),
@@ -25,8 +25,17 @@ const ModelRecordBody = Type.Object({
   createdAtMs: Type.Optional(Type.Integer({ minimum: 0 }))
 }, { additionalProperties: false, $id: 'ModelRecordBody', title: 'ModelRecordBody' })
 
+/** OpenAPI example of a publish: the square-root law with the embedded coefficient, under a new version id. */
+export const MODEL_RECORD_EXAMPLES = {
+  sqrt: {
+    summary: 'square-root law, eta 2.098 and delta 0.5 (the embedded fit), valid for participation up to 4.3 % and volDaily 2.3 % to 12.5 %',
+    value: { name: 'sqrt', version: 'manual-2026-01-05', params: { impactCoef: 2.0982399370702014, impactExponent: 0.5, smearingFactor: 1 }, validity: { participation: { min: 3.3549929441143395e-8, max: 0.04345055528514713 }, volDaily: { min: 0.022798117600230428, max: 0.12454427942380049 } } }
+  }
+}
+const ROLLBACK_EXAMPLES = { sqrt: { summary: 'make version manual-2026-01-05 of the sqrt model active again', value: { name: 'sqrt', version: 'manual-2026-01-05' } } }
+
 const Published = Type.Object({ symbol: Type.String(), name: Type.String(), version: Type.String(), removedVersions: Type.Array(Type.String()) })
-const errors = { 400: errorRef(), 401: errorRef(), 403: errorRef(), 404: errorRef(), 409: errorRef(), 413: errorRef(), 422: errorRef(), 429: errorRef(), 503: errorRef() }
+const errors = { 400: errorRef(400), 401: errorRef(401), 403: errorRef(403), 404: errorRef(404), 409: errorRef(409), 413: errorRef(413), 422: errorRef(422), 429: errorRef(429), 503: unavailableRef('PRETRADE_ERR_REGISTRY_UNAVAILABLE: no Redis model registry (REDIS_URL), or Redis did not answer; nothing was changed') }
 
 /** A model record with MLP weights is tens of KiB; 1 MiB leaves room for larger networks. */
 export const MODEL_BODY_LIMIT_BYTES = 1024 * 1024
@@ -58,8 +67,8 @@ const modelAdminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
       description: 'Validated like the job\'s records (schema, finite numbers, weight shapes) before anything is written; then written and made active atomically, and every replica swaps to it. Only the last MODEL_KEEP_VERSIONS versions are kept.',
       security: [{ apiKey: [] }],
       params: Type.Object({ symbol: SymbolField }),
-      body: ModelRecordBody,
-      response: { 200: Published, ...errors }
+      body: withExamples(ModelRecordBody, MODEL_RECORD_EXAMPLES),
+      response: { 200: described(Published, 'published and active on every replica; older versions beyond MODEL_KEEP_VERSIONS removed'), ...errors }
     }
   }, async (request) => {
     const { symbol } = request.params
@@ -88,8 +97,8 @@ const modelAdminRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) =
       summary: 'Makes a kept earlier version active again (admin: x-api-key)',
       security: [{ apiKey: [] }],
       params: Type.Object({ symbol: SymbolField }),
-      body: Type.Object({ name: ModelNameField, version: Version }, { additionalProperties: false }),
-      response: { 200: Type.Object({ symbol: Type.String(), name: Type.String(), version: Type.String() }), ...errors }
+      body: withExamples(Type.Object({ name: ModelNameField, version: Version }, { additionalProperties: false }), ROLLBACK_EXAMPLES),
+      response: { 200: described(Type.Object({ symbol: Type.String(), name: Type.String(), version: Type.String() }), 'that version is active again on every replica'), ...errors }
     }
   }, async (request) => {
     const { symbol } = request.params

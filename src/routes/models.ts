@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { AppDeps } from '../deps.js'
 import { DEFAULT_MODEL_NAME, MODEL_NAMES, type ModelSet } from '../models/impact-model.js'
-import { errorRef } from '../schemas/common.js'
+import { described, errorRef } from '../schemas/common.js'
 
 const Range = Type.Object({ min: Type.Number(), max: Type.Number() })
 const ModelInfo = Type.Object({
@@ -37,7 +37,7 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     schema: {
       tags: ['models'],
       summary: 'The active impact models per symbol, with parameters, calibration window and metrics',
-      response: { 200: ModelsResponse, 503: errorRef() }
+      response: { 200: described(ModelsResponse, 'the active models of each symbol and the default set'), 503: errorRef(503) }
     }
   }, async () => {
     const catalog = deps.models.catalog()

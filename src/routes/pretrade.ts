@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { AppDeps } from '../deps.js'
 import { estimateByMethod } from '../services/book-estimator.js'
-import { errorRef, withErrors } from '../schemas/common.js'
-import { PretradeCheckRequest, PretradeCheckResponse } from '../schemas/pretrade.js'
+import { unavailableRef, withErrors, withExamples } from '../schemas/common.js'
+import { PRETRADE_CHECK_EXAMPLES, PretradeCheckRequest, PretradeCheckResponse } from '../schemas/pretrade.js'
 
 const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
   app.post('/v1/pretrade/check', {
@@ -10,8 +10,8 @@ const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
       tags: ['pretrade'],
       summary: 'Checks an order against cost, participation and notional limits',
       description: 'Prices the order as POST /v1/estimate does, then compares totalCostBps, participation and notionalQuote with the limits given. A limit equal to the value passes. With live market data the venue\'s minOrderQty and minNotionalValue are checked too (violations minOrderQty, minNotionalValue).',
-      body: PretradeCheckRequest,
-      response: withErrors(PretradeCheckResponse, { 503: errorRef() })
+      body: withExamples(PretradeCheckRequest, PRETRADE_CHECK_EXAMPLES),
+      response: withErrors(PretradeCheckResponse, 'whether the order passes every limit, the violations and the estimate', { 503: unavailableRef('PRETRADE_ERR_BOOK_UNAVAILABLE: method "book" needs a live order book') })
     }
   }, async (request) => {
     const { limits, order } = request.body

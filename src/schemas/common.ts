@@ -48,9 +48,47 @@ export function typedRef<T extends TSchema> (schema: T): TUnsafe<Static<T>> {
   return Type.Unsafe<Static<T>>(Type.Ref(schema.$id))
 }
 
-/** A typed `$ref` to ErrorResponse, for a route's error statuses. */
-export function errorRef (): TUnsafe<ErrorResponse> {
-  return typedRef(ErrorResponse)
+/**
+ * What each error status of the API means (the response's OpenAPI description, instead of
+ * @fastify/swagger's "Default Response"); codes as in README "Errors".
+ */
+export const ERROR_DESCRIPTIONS = {
+  400: 'PRETRADE_ERR_VALIDATION or PRETRADE_ERR_BAD_JSON: the request breaks the schema (an unknown field is named first); field and rule say what is wrong',
+  401: 'PRETRADE_ERR_UNAUTHORIZED: missing or wrong x-api-key',
+  403: 'PRETRADE_ERR_ADMIN_DISABLED: the server has no ADMIN_API_KEY, so admin endpoints are off',
+  404: 'PRETRADE_ERR_VERSION_NOT_FOUND: no kept version of that symbol and model',
+  409: 'PRETRADE_ERR_VERSION_EXISTS: that version already holds a different record (records are immutable)',
+  413: 'PRETRADE_ERR_BODY_TOO_LARGE: the body exceeds the route\'s limit',
+  415: 'PRETRADE_ERR_UNSUPPORTED_MEDIA_TYPE: the body is not application/json',
+  422: 'PRETRADE_ERR_UNPROCESSABLE or PRETRADE_ERR_UNKNOWN_SYMBOL: well-formed, but the mathematics or the market state cannot price it; field and rule say why',
+  429: 'PRETRADE_ERR_RATE_LIMITED: too many admin requests from this address; Retry-After says when to try again',
+  503: 'PRETRADE_ERR_OVERLOADED or PRETRADE_ERR_SHUTTING_DOWN: this replica cannot take the request now; retry after Retry-After, another replica may answer'
+} as const
+export type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS
+
+/** A typed `$ref` to ErrorResponse for one error status, described for OpenAPI (default: ERROR_DESCRIPTIONS). */
+export function errorRef (status: ErrorStatus, description: string = ERROR_DESCRIPTIONS[status]): TUnsafe<ErrorResponse> {
+  return Type.Unsafe<ErrorResponse>({ ...Type.Ref(ErrorResponse.$id as string), description })
+}
+
+/** `schema` with an OpenAPI description (a response's, where @fastify/swagger would write "Default Response"). */
+export function described<T extends TSchema> (schema: T, description: string): TUnsafe<Static<T>> {
+  return Type.Unsafe<Static<T>>({ ...schema, description })
+}
+
+/** The 503 of a route that depends on something besides the replica itself (a live order book, a store...). */
+export function unavailableRef (what: string): TUnsafe<ErrorResponse> {
+  return errorRef(503, `${what}; or ${ERROR_DESCRIPTIONS[503]}`)
+}
+
+/**
+ * A request body with OpenAPI media-type examples (Swagger UI prefills the first and offers the
+ * others). `allOf` keeps the `$ref` beside the examples: @fastify/swagger resolves a bare `$ref` and
+ * drops its siblings. ajv is told `x-examples` is an annotation (app.ts). `schema` must be
+ * registered with `app.addSchema` when it has an `$id`.
+ */
+export function withExamples<T extends TSchema> (schema: T, examples: Record<string, { summary: string, value: unknown }>): TUnsafe<Static<T>> {
+  return Type.Unsafe<Static<T>>({ allOf: [schema.$id !== undefined ? Type.Ref(schema.$id) : schema], 'x-examples': examples })
 }
 
 /** The error statuses every POST route can return. */
@@ -61,8 +99,10 @@ export interface ErrorStatuses {
   422: TUnsafe<ErrorResponse>
 }
 
-/** Adds the error responses every POST route can return to a success schema; the statuses keep their types. */
-export function withErrors<T extends TSchema, E extends Record<number, TSchema> = Record<never, TSchema>> (ok: T, extra: E = {} as E): { 200: T } & ErrorStatuses & E {
-  const ref = errorRef()
-  return { 200: ok, 400: ref, 413: ref, 415: ref, 422: ref, ...extra }
+/**
+ * The responses of a POST route: its success schema, described, and the error responses every
+ * POST route can return (plus `extra`); the statuses keep their types.
+ */
+export function withErrors<T extends TSchema, E extends Record<number, TSchema> = Record<never, TSchema>> (ok: T, description: string, extra: E = {} as E): { 200: TUnsafe<Static<T>> } & ErrorStatuses & E {
+  return { 200: described(ok, description), 400: errorRef(400), 413: errorRef(413), 415: errorRef(415), 422: errorRef(422), ...extra }
 }

@@ -103,6 +103,12 @@ export const EstimateResponse = Type.Object({
 }, { $id: 'EstimateResponse', title: 'EstimateResponse' })
 export type EstimateResponse = Static<typeof EstimateResponse>
 
+/** OpenAPI examples of POST /v1/estimate/batch. */
+export const ESTIMATE_BATCH_EXAMPLES = {
+  twoOrders: { summary: 'two orders: 25 BTC bought at once, 300 ETH sold over six hours by VWAP', value: { orders: [{ symbol: 'BTCUSDT', side: 'buy', qtyBase: 25 }, { symbol: 'ETHUSDT', side: 'sell', qtyBase: 300, execution: { strategy: 'vwap', horizonDays: 0.25 } }] } },
+  models: { summary: 'the same 12 BTC order under each size-only model', value: { orders: [{ symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, model: 'istar' }, { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, model: 'sqrt' }, { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, model: 'linear' }, { symbol: 'BTCUSDT', side: 'buy', qtyBase: 12, model: 'mlp' }] } }
+}
+
 export const EstimateBatchRequest = Type.Object({
   orders: Type.Array(typedRef(EstimateRequest), { minItems: 1, maxItems: MAX_BATCH_ORDERS, description: `1 to ${MAX_BATCH_ORDERS} orders` })
 }, { additionalProperties: false, $id: 'EstimateBatchRequest', title: 'EstimateBatchRequest' })

@@ -23,10 +23,30 @@ const ScheduleInputs = {
   liquidity: Type.Optional(LiquidityField)
 }
 
+/** Almgren & Chriss (2000), section 4: 1e6 shares over 5 days in 5 periods, sigma 0.95, gamma 2.5e-7, eta 2.5e-6, epsilon 1/16. */
+const PAPER_EXAMPLE = { side: 'sell', qtyBase: 1000000, horizonDays: 5, periods: 5, volQuote: 0.95, permanentImpact: 2.5e-7, temporaryImpact: 2.5e-6, halfSpreadQuote: 0.0625 }
+
+/** OpenAPI examples of POST /v1/schedule: the paper's linear example and BTCUSDT under the execution model. */
+export const SCHEDULE_EXAMPLES = {
+  executionModel: { summary: 'BTCUSDT, execution model: buy 200 BTC within 6 hours in 48 periods, lambda 1e-5 per USDT', value: { symbol: 'BTCUSDT', side: 'buy', qtyBase: 200, horizonDays: 0.25, periods: 48, riskAversion: 1e-5 } },
+  paper: { summary: 'Almgren & Chriss (2000) example: sell 1e6 shares over 5 days in 5 periods, lambda 1e-6 (linear model)', value: { ...PAPER_EXAMPLE, riskAversion: 1e-6 } },
+  twap: { summary: 'BTCUSDT, execution model: TWAP of 50 BTC over one hour in 12 periods (no riskAversion needed)', value: { symbol: 'BTCUSDT', side: 'sell', qtyBase: 50, horizonDays: 0.0416667, periods: 12, strategy: 'twap' } },
+  vwapLots: { summary: 'ETHUSDT, execution model: VWAP of 300 ETH over 6 hours from 2026-01-05 13:00 UTC, child orders in lots of 0.01 ETH', value: { symbol: 'ETHUSDT', side: 'buy', qtyBase: 300, horizonDays: 0.25, periods: 24, strategy: 'vwap', startMs: 1767618000000, qtyStep: '0.01' } }
+}
+
+/** OpenAPI examples of POST /v1/schedule/frontier. */
+export const FRONTIER_EXAMPLES = {
+  executionModel: { summary: 'BTCUSDT, execution model: 8 points for selling 50 BTC within one hour in 30 periods', value: { symbol: 'BTCUSDT', side: 'sell', qtyBase: 50, horizonDays: 0.0416667, periods: 30, count: 8 } },
+  paper: { summary: 'Almgren & Chriss (2000) example (linear model): 10 log-spaced risk aversions', value: { ...PAPER_EXAMPLE, count: 10 } }
+}
+
 export const ScheduleRequest = Type.Object({
   ...ScheduleInputs,
-  riskAversion: Type.Number({ minimum: 0, maximum: 1e6, description: 'lambda: risk aversion, per unit of quote currency' }),
-  qtyStep: Type.Optional(Type.String({ pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,12})?$', description: 'lot size as a decimal string ("0.001"): child orders are rounded to it, carrying the remainder; default the instrument\'s qtyStep when live market data knows it' })),
+  riskAversion: Type.Optional(Type.Number({ minimum: 0, maximum: 1e6, description: 'lambda: risk aversion, per unit of quote currency; required by strategy "optimal" (the default; 422 without it), not used by "twap" and "vwap"' })),
+  qtyStep: Type.Optional(Type.Union([
+    Type.String({ pattern: '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,12})?$', description: 'a decimal string, as the venue sends it ("0.001")' }),
+    Type.Number({ exclusiveMinimum: 0, maximum: 1e12, description: 'a JSON number (0.001), taken as the decimal it is written as' })
+  ], { description: 'lot size: child orders are rounded to it, carrying the remainder; a decimal string ("0.001") or a number (0.001); default the instrument\'s qtyStep when live market data knows it' })),
   minOrderQty: Type.Optional(Type.Number({ minimum: 0, maximum: 1e12, description: 'smallest child order, base units; smaller children are merged forward; default the instrument\'s minOrderQty' }))
 }, { additionalProperties: false, $id: 'ScheduleRequest', title: 'ScheduleRequest' })
 export type ScheduleRequest = Static<typeof ScheduleRequest>
@@ -65,7 +85,7 @@ export const ScheduleResponse = Type.Object({
   side: SideField,
   qtyBase: Type.Number(),
   strategy: Type.String(),
-  riskAversion: Type.Number(),
+  riskAversion: Type.Optional(Type.Number({ description: 'lambda of strategy "optimal"; absent for twap and vwap' })),
   kappa: Type.Optional(Type.Number({ description: 'linear model: discrete-time urgency, 1/day (Almgren-Chriss 2000)' })),
   kappaTilde: Type.Optional(Type.Number({ description: 'linear model: sqrt(lambda sigma^2 / etaTilde), 1/day' })),
   tauDays: Type.Number({ description: 'T / N, days' }),
@@ -85,7 +105,7 @@ export const ScheduleResponse = Type.Object({
   spreadCostBps: Type.Optional(Type.Number({ description: 'execution model: half the quoted spread, bps' })),
   feeBps: Type.Optional(Type.Number({ description: 'execution model: venue fee, bps' })),
   timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional (POST /v1/estimate\'s timingRiskBps)' })),
-  objectiveQuote: Type.Optional(Type.Number({ description: 'execution model: E + lambda * V, quote currency' })),
+  objectiveQuote: Type.Optional(Type.Number({ description: 'execution model, optimal: E + lambda * V, quote currency' })),
   maxParticipation: Type.Optional(Type.Number({ description: 'execution model, optimal: the participation cap used' })),
   cappedPeriods: Type.Optional(Type.Integer({ description: 'execution model, optimal: periods trading at the cap' })),
   lotSize: Type.Optional(Type.Object({

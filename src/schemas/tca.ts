@@ -23,6 +23,12 @@ export const TcaTrade = Type.Object({
 }, { additionalProperties: false, dependencies: { startMs: ['endMs'], endMs: ['startMs'], strategy: ['startMs', 'endMs'] }, $id: 'TcaTrade', title: 'TcaTrade' })
 export type TcaTrade = Static<typeof TcaTrade>
 
+/** OpenAPI examples of POST /v1/tca (fees: 0.055 % taker of the notional). */
+export const TCA_EXAMPLES = {
+  immediate: { summary: 'a 25 BTC buy filled 5 bps above arrival, with the quotes at arrival and the market VWAP', value: { trades: [{ symbol: 'BTCUSDT', side: 'buy', qtyBase: 25, execPriceQuote: 84050, arrivalPriceQuote: 84000, vwapQuote: 84030, bidQuote: 83999.9, askQuote: 84000.1, feeQuote: 1155.69 }] } },
+  worked: { summary: 'a 300 ETH sell worked by VWAP from 13:00 to 19:00 UTC, and a 2 BTC buy at once', value: { trades: [{ symbol: 'ETHUSDT', side: 'sell', qtyBase: 300, execPriceQuote: 2679.4, arrivalPriceQuote: 2681.4, spreadQuote: 0.01, feeQuote: 442.1, startMs: 1767618000000, endMs: 1767639600000, strategy: 'vwap' }, { symbol: 'BTCUSDT', side: 'buy', qtyBase: 2, execPriceQuote: 84003, arrivalPriceQuote: 84000, bidQuote: 83999.9, askQuote: 84000.1, feeQuote: 92.4 }] } }
+}
+
 export const TcaRequest = Type.Object({
   trades: Type.Array(typedRef(TcaTrade), { minItems: 1, maxItems: MAX_TCA_TRADES }),
   model: Type.Optional(ModelNameField)

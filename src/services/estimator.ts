@@ -43,12 +43,16 @@ export function resolveMarketInputs (
 /** The impact orderCost is given comes from the order's size through the model: its overflows name qtyBase. */
 export const ORDER_COST_FIELDS = { impactCostFraction: 'qtyBase', ...EXECUTION_FIELDS }
 
+/** The "fnName: " a domain error's message starts with (simple-statistics style), which names no request field. */
+const DOMAIN_FUNCTION_PREFIX = /^[a-z][A-Za-z0-9]*: /
+
 /**
  * Maps a domain range error to a 422 naming the request field; `fieldNames` renames domain
- * parameters the request calls otherwise (initialHoldingsBase -> qtyBase).
+ * parameters the request calls otherwise (initialHoldingsBase -> qtyBase). The message loses the
+ * domain function's name ("optimalSchedule: ..."): the client knows the field, not our functions.
  */
 export function asUnprocessable (err: unknown, fieldPrefix: string, fieldNames: Record<string, string> = {}): unknown {
-  if (err instanceof DomainRangeError) return unprocessable(`${fieldPrefix}${fieldNames[err.param] ?? err.param}`, err.rule, err.message)
+  if (err instanceof DomainRangeError) return unprocessable(`${fieldPrefix}${fieldNames[err.param] ?? err.param}`, err.rule, err.message.replace(DOMAIN_FUNCTION_PREFIX, ''))
   return err
 }
 

@@ -6,7 +6,7 @@
 import { riskAversionGrid } from '../domain/execution/efficient-frontier.js'
 import { DEFAULT_MAX_PARTICIPATION, planExecution, repriceTrades, type ExecutionPlan, type ExecutionSpec } from '../domain/execution/execution-plan.js'
 import { roundTradesToStep } from '../domain/execution/round-schedule.js'
-import { decimalToNumber, numberToDecimal, parseDecimal, subtractDecimal } from '../domain/impact/decimal.js'
+import { decimalToNumber, decimalToString, numberToDecimal, parseDecimal, subtractDecimal } from '../domain/impact/decimal.js'
 import type { IStarParams } from '../domain/impact/istar.js'
 import { orderCost } from '../domain/impact/order-cost.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
@@ -43,6 +43,27 @@ function resolveMarket (request: Pick<ScheduleRequest, 'symbol' | 'priceQuote' |
   }
 }
 
+/**
+ * The risk aversion a schedule needs: `optimal` (the default strategy) minimises E + lambda * V and
+ * cannot go without it; `twap` and `vwap` are fixed trajectories and use none (undefined).
+ * @throws 422 naming body/riskAversion when optimal is asked for without it.
+ */
+export function scheduleRiskAversion (request: Pick<ScheduleRequest, 'strategy' | 'riskAversion'>): number | undefined {
+  const strategy = request.strategy ?? 'optimal'
+  if (strategy === 'optimal' && request.riskAversion === undefined) {
+    throw unprocessable('body/riskAversion', 'required with strategy "optimal" (the default)', 'strategy "optimal" minimises expected cost + riskAversion * variance: send riskAversion (lambda, per unit of quote currency), or use strategy "twap" or "vwap", which need none')
+  }
+  return strategy === 'optimal' ? request.riskAversion : undefined
+}
+
+/**
+ * The lot size as the decimal string it is reported as: a JSON number (0.001) is converted exactly
+ * (the shortest round-trip decimal, "0.001", never 0.001000000000000000020816...), a string kept.
+ */
+export function qtyStepText (qtyStep: string | number): string {
+  return typeof qtyStep === 'number' ? decimalToString(numberToDecimal(qtyStep, 'qtyStep')) : qtyStep
+}
+
 function specOf (request: ScheduleRequest | FrontierRequest, riskAversion: number, strategy: 'optimal' | 'twap' | 'vwap'): ExecutionSpec {
   const { horizonDays, periods } = request
   if (strategy !== 'optimal') return { strategy, horizonDays, periods }
@@ -62,12 +83,13 @@ function modelInfo (model: ReturnType<typeof executionModelOf>['model'], params:
 
 /** POST /v1/schedule when the request gives no impact parameters: the execution model's trajectory. */
 export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorDeps) {
+  const riskAversion = scheduleRiskAversion(request)
   const m = resolveMarket(request, deps, Date.now())
   const { model, params } = executionModelOf(deps.models.modelsFor(request.symbol as string))
   const strategy = request.strategy ?? 'optimal'
   try {
     const market = { priceQuote: m.priceQuote, volDaily: m.volDaily, advBase: m.state.advBase, hourlyVolumeShares: hourlySharesOf(m.state), startMs: m.startMs }
-    let plan = planExecution(params, request.qtyBase, market, specOf(request, request.riskAversion, strategy))
+    let plan = planExecution(params, request.qtyBase, market, specOf(request, riskAversion ?? 0, strategy))
     const rounded = roundToLots(plan, request, m.state, params, m.volDaily)
     if (rounded !== undefined) plan = rounded.plan
     const qty = plan.holdingsBase[0]
@@ -76,7 +98,7 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
       side: request.side,
       qtyBase: request.qtyBase,
       strategy,
-      riskAversion: request.riskAversion,
+      riskAversion,
       tauDays: plan.tauDays,
       timesDays: plan.timesDays,
       holdings: plan.holdingsBase,
@@ -93,7 +115,7 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
       varianceQuote2,
       stdCostQuote,
       timingRiskBps: plan.timingRiskFraction * 1e4,
-      objectiveQuote: cost.totalCostQuote + request.riskAversion * varianceQuote2,
+      ...(riskAversion !== undefined ? { objectiveQuote: cost.totalCostQuote + riskAversion * varianceQuote2 } : {}),
       ...(plan.optimiser !== undefined ? { maxParticipation: plan.optimiser.maxParticipation, cappedPeriods: plan.optimiser.cappedPeriods } : {}),
       ...(rounded !== undefined ? { lotSize: rounded.lotSize } : {}),
       executionModel: modelInfo(model, params),
@@ -106,7 +128,7 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
 
 /** Rounds the children to the lot size (request's qtyStep, else the instrument's) and re-prices them. */
 function roundToLots (plan: ExecutionPlan, request: ScheduleRequest, state: MarketState, params: IStarParams, volDaily: number): { plan: ExecutionPlan, lotSize: object } | undefined {
-  const qtyStep = request.qtyStep ?? state.instrument?.qtyStep
+  const qtyStep = request.qtyStep !== undefined ? qtyStepText(request.qtyStep) : state.instrument?.qtyStep
   if (qtyStep === undefined) return undefined
   const minOrderQty = request.minOrderQty ?? state.instrument?.minOrderQty
   const rounded = roundTradesToStep(plan.tradesBase, qtyStep, minOrderQty)

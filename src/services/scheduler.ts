@@ -6,7 +6,7 @@ import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
 import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
 import { asUnprocessable, type EstimatorDeps } from './estimator.js'
-import { runExecutionFrontier, runExecutionSchedule } from './execution-schedule.js'
+import { qtyStepText, runExecutionFrontier, runExecutionSchedule, scheduleRiskAversion } from './execution-schedule.js'
 
 type ScheduleInputs = Omit<ScheduleRequest, 'riskAversion'>
 
@@ -98,11 +98,13 @@ function usesExecutionModel (request: ScheduleInputs): boolean {
 /** POST /v1/schedule: the optimal (or TWAP) trajectory with its expected cost and variance. */
 export function runSchedule (request: ScheduleRequest, deps: EstimatorDeps) {
   if (usesExecutionModel(request)) return runExecutionSchedule(request, deps)
+  const riskAversion = scheduleRiskAversion(request)
   const market = deps.market
   const resolved = resolveScheduleInputs(request, market)
   const strategy = request.strategy === 'twap' ? 'twap' : 'optimal'
   try {
-    const params = { ...resolved.params, riskAversion: request.riskAversion }
+    // twap ignores lambda (the linear schedule); 0 passes the domain's check
+    const params = { ...resolved.params, riskAversion: riskAversion ?? 0 }
     const optimal = optimalSchedule(params, strategy)
     const { schedule: s, lotSize } = roundToLots(optimal, params, request, market)
     const notional = resolved.priceQuote !== undefined ? request.qtyBase * resolved.priceQuote : undefined
@@ -115,7 +117,7 @@ export function runSchedule (request: ScheduleRequest, deps: EstimatorDeps) {
       side: request.side,
       qtyBase: request.qtyBase,
       strategy,
-      riskAversion: request.riskAversion,
+      riskAversion,
       kappa: s.kappa,
       kappaTilde: s.kappaTilde,
       tauDays: s.tauDays,
@@ -148,7 +150,7 @@ function requireFiniteSchedule (s: ExecutionSchedule): void {
  */
 function roundToLots (s: ExecutionSchedule, params: AlmgrenChrissParams, request: ScheduleRequest, market: MarketStateProvider) {
   const rules = request.symbol !== undefined ? market.get(request.symbol)?.instrument : undefined
-  const qtyStep = request.qtyStep ?? rules?.qtyStep
+  const qtyStep = request.qtyStep !== undefined ? qtyStepText(request.qtyStep) : rules?.qtyStep
   if (qtyStep === undefined) return { schedule: s, lotSize: undefined }
   const minOrderQty = request.minOrderQty ?? rules?.minOrderQty
   const rounded = roundTradesToStep(s.tradesBase, qtyStep, minOrderQty)

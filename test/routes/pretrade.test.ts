@@ -44,3 +44,16 @@ t.test('bad input names the field', async (t) => {
   const badLimit = await post(app, '/v1/pretrade/check', { order, limits: { maxParticipation: -1 } })
   t.equal(badLimit.json().field, 'body/limits/maxParticipation')
 })
+
+t.test('issue 14: a negative limit is a 400 naming the field', async (t) => {
+  const app = await build(t)
+  for (const [limit, value] of [['maxCostBps', -1], ['maxParticipation', -0.1], ['maxNotionalQuote', -5]] as const) {
+    const res = await post(app, '/v1/pretrade/check', { order, limits: { [limit]: value } })
+    t.equal(res.statusCode, 400, `${limit} ${value}`)
+    t.equal(res.json().field, `body/limits/${limit}`)
+    t.match(res.json().rule, /^(exclusiveMinimum|minimum)$/)
+  }
+  const zero = await post(app, '/v1/pretrade/check', { order, limits: { maxCostBps: 0 } })
+  t.equal(zero.statusCode, 200, 'a zero cost limit is a limit (every costly order breaks it)')
+  t.equal(zero.json().allowed, false)
+})

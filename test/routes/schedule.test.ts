@@ -158,3 +158,49 @@ t.test('qtyStep rounds child orders to the lot size, carrying the remainder', as
   t.equal(malformed.statusCode, 400)
   t.equal(malformed.json().field, 'body/qtyStep')
 })
+
+t.test('issue 14: twap and vwap need no riskAversion; optimal (the default) is a 422 naming it', async (t) => {
+  const app = await build(t)
+  const { riskAversion: _, ...linear } = paper
+  const linearTwap = await post(app, '/v1/schedule', { ...linear, strategy: 'twap' })
+  t.equal(linearTwap.statusCode, 200, `linear model, twap: ${linearTwap.body}`)
+  t.equal(linearTwap.json().strategy, 'twap')
+  t.equal(linearTwap.json().riskAversion, undefined, 'no lambda is reported for a schedule that used none')
+  t.same(linearTwap.json().trades, [2e5, 2e5, 2e5, 2e5, 2e5], 'equal child orders')
+  const withLambda = (await post(app, '/v1/schedule', { ...paper, strategy: 'twap' })).json()
+  t.same(linearTwap.json().trades, withLambda.trades, 'lambda changes nothing in a twap')
+
+  const btc = { symbol: 'BTCUSDT', side: 'buy', qtyBase: 20, horizonDays: 0.25, periods: 24, startMs: Date.UTC(2026, 0, 5, 13, 0) }
+  for (const strategy of ['twap', 'vwap']) {
+    const res = await post(app, '/v1/schedule', { ...btc, strategy })
+    t.equal(res.statusCode, 200, `execution model, ${strategy}: ${res.body}`)
+    t.equal(res.json().strategy, strategy)
+    t.ok(res.json().expectedCostBps > 0 && res.json().expectedCostBps < 100, `${strategy}: ${res.json().expectedCostBps} bps`)
+    t.equal(res.json().objectiveQuote, undefined, 'no E + lambda * V without a lambda')
+  }
+  for (const [name, body] of [['execution model', btc], ['execution model, explicit optimal', { ...btc, strategy: 'optimal' }], ['linear model', linear]] as const) {
+    const res = await post(app, '/v1/schedule', body)
+    t.equal(res.statusCode, 422, `${name}: ${res.body}`)
+    t.same([res.json().field, res.json().rule], ['body/riskAversion', 'required with strategy "optimal" (the default)'], name)
+  }
+})
+
+t.test('issue 14: qtyStep may be a JSON number, converted exactly as the decimal it is written as', async (t) => {
+  const app = await build(t)
+  const asString = (await post(app, '/v1/schedule', { ...paper, qtyBase: 10, periods: 7, qtyStep: '0.001' })).json()
+  const asNumber = await post(app, '/v1/schedule', { ...paper, qtyBase: 10, periods: 7, qtyStep: 0.001 })
+  t.equal(asNumber.statusCode, 200, asNumber.body)
+  t.equal(asNumber.json().lotSize.qtyStep, '0.001', 'reported as the decimal string 0.001, not the binary expansion of the double')
+  t.same(asNumber.json().lotSize.tradesExact, asString.lotSize.tradesExact, 'the same child orders as the string "0.001"')
+  const tiny = (await post(app, '/v1/schedule', { ...paper, qtyBase: 1, periods: 3, qtyStep: 1e-7 })).json()
+  t.equal(tiny.lotSize.qtyStep, '0.0000001', 'an exponent form is expanded exactly')
+  const execution = await post(app, '/v1/schedule', { symbol: 'BTCUSDT', side: 'buy', qtyBase: 2, horizonDays: 0.25, periods: 7, strategy: 'twap', qtyStep: 0.001 })
+  t.equal(execution.statusCode, 200, execution.body)
+  t.equal(execution.json().lotSize.qtyStep, '0.001', 'the execution model takes a number too')
+  for (const bad of [-1, 0]) {
+    const res = await post(app, '/v1/schedule', { ...paper, qtyStep: bad })
+    t.equal(res.statusCode, 400, `qtyStep ${bad}`)
+    t.same([res.json().field, res.json().rule], ['body/qtyStep', 'anyOf'])
+    t.match(res.json().message, /must be > 0/, `qtyStep ${bad}: ${res.json().message}`)
+  }
+})

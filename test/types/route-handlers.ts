@@ -13,12 +13,12 @@ import { TcaRequest, TcaResponse } from '../../src/schemas/tca.js'
 
 export const typedRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/wrong-reply', {
-    schema: { body: typedRef(EstimateRequest), response: withErrors(typedRef(EstimateResponse), { 503: errorRef() }) }
+    schema: { body: typedRef(EstimateRequest), response: withErrors(typedRef(EstimateResponse), 'the estimate', { 503: errorRef(503) }) }
   },
   // @ts-expect-error TS2322: the reply is neither an EstimateResponse nor an ErrorResponse
   async () => ({ totally: 'wrong' }))
 
-  app.post('/wrong-body', { schema: { body: TcaRequest, response: withErrors(TcaResponse) } }, async (request, reply) => {
+  app.post('/wrong-body', { schema: { body: TcaRequest, response: withErrors(TcaResponse, 'the analysis') } }, async (request, reply) => {
     const qtyBase: number = request.body.trades[0].qtyBase
     const model: ModelName | undefined = request.body.model
     // @ts-expect-error TS2322: a trade's symbol is a string, not a number
