@@ -30,12 +30,14 @@ function synth (seed: number, params: IStarParams, days: number, perDay: number,
 }
 
 t.test('pooledSstShares by hand', async (t) => {
-  // length 1: returns 1, -1 (weight 1/4 each); length 2: return 3 (weight 1/2); weighted mean 1.5;
-  // parts 0.25 (0.25 + 6.25) = 1.625 and 0.5 * 2.25 = 1.125 of 2.75 (tolerance 1e-12)
+  // weights 1 / (L * sum of squared returns of the length), L = 2 (lengthWeights): length 1,
+  // returns 1, -1: 1 / (2 * 2) = 1/4 each; length 2, return 3: 1 / (2 * 9) = 1/18; weighted mean
+  // (1/4 - 1/4 + 3/18) / (1/4 + 1/4 + 1/18) = 0.3; parts 1/4 (0.7^2 + 1.3^2) = 0.545 and
+  // 1/18 * 2.7^2 = 0.405 of 0.95 (tolerance 1e-12): near 1/2 each, off by the weighted mean's square
   const w = (lengthMinutes: number, signedReturn: number): IStarWindow => ({ dayKey: 'd', lengthMinutes, sizeFractionOfAdv: 0.01, pov: 0.1, volDaily: 0.03, signedReturn })
-  const shares = pooledSstShares([w(1, 1), w(1, -1), w(2, 3)], [1, 2])
-  t.ok(Math.abs((shares.get(1) ?? NaN) - 1.625 / 2.75) < 1e-12, `length 1: ${shares.get(1)}`)
-  t.ok(Math.abs((shares.get(2) ?? NaN) - 1.125 / 2.75) < 1e-12, `length 2: ${shares.get(2)}`)
+  const shares = pooledSstShares([w(1, 1), w(1, -1), w(2, 3)])
+  t.ok(Math.abs((shares.get(1) ?? NaN) - 0.545 / 0.95) < 1e-12, `length 1: ${shares.get(1)}`)
+  t.ok(Math.abs((shares.get(2) ?? NaN) - 0.405 / 0.95) < 1e-12, `length 2: ${shares.get(2)}`)
 })
 
 t.test('a strong rate part: I-Star wins out of sample, the table and the embedded section say so', async (t) => {
