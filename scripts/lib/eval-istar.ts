@@ -154,15 +154,18 @@ function pct (x: number): string {
 export function speedSentence (istar: IStarFitSummary, winner: IStarEvaluation['winner'], pooled: { istar: number, sqrt: number }): string {
   const s = istar.speedEffect
   const effect = `Working an order at POV ${pct(s.povHigh)} instead of ${pct(s.povLow)} (the 90th and 10th percentiles of the training windows) changes its fitted impact by ${s.ratio >= 0 ? '+' : ''}${pct(s.ratio)}`
-  const test = s.stdErr === null || s.z === null
-    ? 'the rate part is not identified on these data (its standard error cannot be computed), so it cannot be told from zero'
-    : istar.rateTermDistinguishable
-      ? `± ${pct(s.stdErr)} (z = ${s.z.toFixed(2)}): the rate part can be told from zero`
-      : `± ${pct(s.stdErr)} (z = ${s.z.toFixed(2)}): the rate part cannot be told from zero`
+  const test = s.stdErr === null
+    ? ': the rate part is not identified on these data (its standard error cannot be computed), so it cannot be told from zero'
+    : s.z === null
+      // 0 / 0: e.g. b1 = 0 in the fit and in every bootstrap replicate
+      ? `± ${pct(s.stdErr)} (z undefined: the effect and its standard error are both 0): the rate part cannot be told from zero`
+      : istar.rateTermDistinguishable
+        ? `± ${pct(s.stdErr)} (z = ${s.z.toFixed(2)}): the rate part can be told from zero`
+        : `± ${pct(s.stdErr)} (z = ${s.z.toFixed(2)}): the rate part cannot be told from zero`
   const oos = winner === 'i-star'
     ? `out of sample I-Star beats the horizon-free square-root law (pooled R² ${pooled.istar.toFixed(4)} vs ${pooled.sqrt.toFixed(4)}), so it is published`
     : `out of sample it does not beat the horizon-free square-root law (pooled R² ${pooled.istar.toFixed(4)} vs ${pooled.sqrt.toFixed(4)}), so the square-root law is published as the execution model (b1 = 0: speed does not change the estimate)`
-  return `${effect} ${test}; ${oos}.`
+  return `${effect}${s.stdErr === null ? '' : ' '}${test}; ${oos}.`
 }
 
 /**

@@ -4,7 +4,7 @@ import t from 'tap'
 import { windowImpact, type IStarWindow } from '../../src/domain/impact/calibrate-istar.js'
 import type { IStarParams } from '../../src/domain/impact/istar.js'
 import { createRng } from '../../src/domain/learn/rng.js'
-import { evaluateIStar, ISTAR_EVAL_SETTINGS, pooledSstShares, type IStarEvalSettings } from '../../scripts/lib/eval-istar.js'
+import { evaluateIStar, ISTAR_EVAL_SETTINGS, pooledSstShares, speedSentence, type IStarEvalSettings, type IStarFitSummary } from '../../scripts/lib/eval-istar.js'
 import { formatIStarSection } from '../../scripts/lib/eval-istar-report.js'
 import { istarSection } from '../../scripts/lib/models-istar.js'
 
@@ -38,6 +38,13 @@ t.test('pooledSstShares by hand', async (t) => {
   const shares = pooledSstShares([w(1, 1), w(1, -1), w(2, 3)])
   t.ok(Math.abs((shares.get(1) ?? NaN) - 0.545 / 0.95) < 1e-12, `length 1: ${shares.get(1)}`)
   t.ok(Math.abs((shares.get(2) ?? NaN) - 0.405 / 0.95) < 1e-12, `length 2: ${shares.get(2)}`)
+})
+
+t.test('speedSentence: an effect and SE both 0 (z = 0 / 0), and an unidentified rate part', async (t) => {
+  const fit = (stdErr: number | null, z: number | null): IStarFitSummary => ({ speedEffect: { povLow: 0.037, povHigh: 0.61, ratio: 0, stdErr, z }, rateTermDistinguishable: false }) as unknown as IStarFitSummary
+  const pooled = { istar: 0.12, sqrt: 0.15 }
+  t.match(speedSentence(fit(0, null), 'square-root-law', pooled), /by \+0 % ± 0 % \(z undefined: the effect and its standard error are both 0\): the rate part cannot be told from zero; out of sample/)
+  t.match(speedSentence(fit(null, null), 'square-root-law', pooled), /by \+0 %: the rate part is not identified/)
 })
 
 t.test('a strong rate part: I-Star wins out of sample, the table and the embedded section say so', async (t) => {
