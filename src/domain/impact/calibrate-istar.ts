@@ -258,7 +258,9 @@ function calibrate (fn: string, windows: readonly IStarWindow[], starts: Readonl
  * Weights (lengthWeights): w_i = 1 / (L n_l m_l), so every window length contributes the same
  * share of the weighted sum of squares however many windows it has and however variable its
  * returns are; the weighted SSE is the mean over lengths of MSE_l / m_l.
- * Standard errors: day-clustered sandwich (always) and a day-block bootstrap (options).
+ * Standard errors: day-clustered sandwich (always; it takes the weights as given, though m_l is
+ * estimated on the same windows) and a day-block bootstrap (options; it recomputes n_l and m_l on
+ * every replicate, so it carries that estimation too).
  * When b1 = 0, a4 is not identified (and b1 is not when a4 = 0): such rows are NaN, and
  * whether speed matters is judged on the speed effect, not on b1 and a4 separately.
  * O(windows x iterations), times (1 + replicates) with the bootstrap.
