@@ -9,7 +9,7 @@
  */
 import { buildIStarWindows, DEFAULT_ISTAR_LENGTHS_MINUTES } from '../../src/domain/impact/istar-windows.js'
 import {
-  calibrateIStar, fitSquareRootLaw, ISTAR_PARAM_ORDER, outOfSampleR2, type IStarCalibration, type IStarParamName, type IStarWindow, type ParamCovariance
+  calibrateIStar, fitSquareRootLaw, ISTAR_PARAM_ORDER, lengthWeights, outOfSampleR2, type IStarCalibration, type IStarParamName, type IStarWindow, type ParamCovariance
 } from '../../src/domain/impact/calibrate-istar.js'
 import type { IStarParams } from '../../src/domain/impact/istar.js'
 import type { AltKlineFile } from './impact-evaluation.js'
@@ -65,9 +65,8 @@ export interface IStarLengthRow {
   /** out-of-sample R^2 on this length's test windows of the JOINT fits (and of this length's own fits) */
   outOfSampleR2: { istar: number, sqrt: number, istarOwnLength: number, sqrtOwnLength: number }
   /**
-   * this length's share of the pooled test sum of squares (length-weighted, about the pooled
-   * weighted mean): equal weights per length still let the lengths whose returns vary most
-   * dominate the pooled R^2
+   * this length's share of the pooled test sum of squares (lengthWeights, about the pooled
+   * weighted mean): 1 / (number of lengths) up to the weighted mean's square
    */
   shareOfPooledSst: number
 }
@@ -84,7 +83,7 @@ export interface IStarEvaluation {
   volDailyRange: Range
   perLength: IStarLengthRow[]
   joint: { istar: IStarFitSummary, sqrt: IStarFitSummary }
-  /** pooled out-of-sample R^2 (each length's test windows weighted 1 / number of lengths in all) */
+  /** pooled out-of-sample R^2 (lengthWeights on the test windows: every length the same share of the SST) */
   pooledOutOfSampleR2: { istar: number, sqrt: number }
   /** the model published as the execution model: I-Star only if its pooled R^2 beats the square-root law's */
   winner: 'i-star' | 'square-root-law'
@@ -95,7 +94,7 @@ export interface IStarEvaluation {
   speedText: string
 }
 
-export const ISTAR_WEIGHTING = 'each window length gets the same total weight, 1 / (number of lengths), shared equally by its windows, so the many 1-minute windows do not outweigh the few 240-minute ones (in the fit and in the pooled R²)'
+export const ISTAR_WEIGHTING = 'equal contribution per window length: w = 1 / (L n m), L lengths, n windows of the length and m their mean squared signed return (lengthWeights), so every length holds the same share of the weighted sum of squares: neither the many 1-minute windows nor the far more variable 240-minute returns dominate the fit or the pooled R² (pooled weighted SSE = mean over lengths of MSE / m)'
 
 function finiteOrNull (x: number): number | null {
   return Number.isFinite(x) ? x : null
@@ -155,35 +154,37 @@ function pct (x: number): string {
 export function speedSentence (istar: IStarFitSummary, winner: IStarEvaluation['winner'], pooled: { istar: number, sqrt: number }): string {
   const s = istar.speedEffect
   const effect = `Working an order at POV ${pct(s.povHigh)} instead of ${pct(s.povLow)} (the 90th and 10th percentiles of the training windows) changes its fitted impact by ${s.ratio >= 0 ? '+' : ''}${pct(s.ratio)}`
-  const test = s.stdErr === null || s.z === null
-    ? 'the rate part is not identified on these data (its standard error cannot be computed), so it cannot be told from zero'
-    : istar.rateTermDistinguishable
-      ? `± ${pct(s.stdErr)} (z = ${s.z.toFixed(2)}): the rate part can be told from zero`
-      : `± ${pct(s.stdErr)} (z = ${s.z.toFixed(2)}): the rate part cannot be told from zero`
+  const test = s.stdErr === null
+    ? ': the rate part is not identified on these data (its standard error cannot be computed), so it cannot be told from zero'
+    : s.z === null
+      // 0 / 0: e.g. b1 = 0 in the fit and in every bootstrap replicate
+      ? `± ${pct(s.stdErr)} (z undefined: the effect and its standard error are both 0): the rate part cannot be told from zero`
+      : istar.rateTermDistinguishable
+        ? `± ${pct(s.stdErr)} (z = ${s.z.toFixed(2)}): the rate part can be told from zero`
+        : `± ${pct(s.stdErr)} (z = ${s.z.toFixed(2)}): the rate part cannot be told from zero`
   const oos = winner === 'i-star'
     ? `out of sample I-Star beats the horizon-free square-root law (pooled R² ${pooled.istar.toFixed(4)} vs ${pooled.sqrt.toFixed(4)}), so it is published`
     : `out of sample it does not beat the horizon-free square-root law (pooled R² ${pooled.istar.toFixed(4)} vs ${pooled.sqrt.toFixed(4)}), so the square-root law is published as the execution model (b1 = 0: speed does not change the estimate)`
-  return `${effect} ${test}; ${oos}.`
+  return `${effect}${s.stdErr === null ? '' : ' '}${test}; ${oos}.`
 }
 
 /**
- * Each length's share of sum_i w_i (y_i - m)^2 with the pooled R^2's weights w_i = 1 / (number
- * of lengths * windows of i's length) and m = sum_i w_i y_i (outOfSampleR2 in calibrate-istar.ts).
+ * Each length's share of sum_i w_i (y_i - m)^2 with the pooled R^2's weights (lengthWeights,
+ * w_i = 1 / (L n_l m_l)) and m = sum_i w_i y_i / sum_i w_i (outOfSampleR2 in calibrate-istar.ts): 1/L each
+ * up to m's square, which is what "no length dominates" means here.
  */
-export function pooledSstShares (windows: readonly IStarWindow[], lengthsMinutes: readonly number[]): Map<number, number> {
-  const counts = new Map<number, number>()
-  for (const w of windows) counts.set(w.lengthMinutes, (counts.get(w.lengthMinutes) ?? 0) + 1)
-  const present = lengthsMinutes.filter((k) => (counts.get(k) ?? 0) > 0).length
-  const weight = (w: IStarWindow): number => 1 / (present * (counts.get(w.lengthMinutes) as number))
-  let mean = 0
-  for (const w of windows) mean += weight(w) * w.signedReturn
+export function pooledSstShares (windows: readonly IStarWindow[]): Map<number, number> {
+  const weight = lengthWeights(windows.map((w) => w.lengthMinutes), windows.map((w) => w.signedReturn), 'pooledSstShares')
+  let weighted = 0; let weightSum = 0
+  windows.forEach((w, i) => { weighted += weight[i] * w.signedReturn; weightSum += weight[i] })
+  const mean = weighted / weightSum
   const parts = new Map<number, number>()
   let total = 0
-  for (const w of windows) {
-    const part = weight(w) * (w.signedReturn - mean) ** 2
+  windows.forEach((w, i) => {
+    const part = weight[i] * (w.signedReturn - mean) ** 2
     parts.set(w.lengthMinutes, (parts.get(w.lengthMinutes) ?? 0) + part)
     total += part
-  }
+  })
   return new Map([...parts].map(([k, v]) => [k, v / total]))
 }
 
@@ -198,7 +199,7 @@ export function evaluateIStar (train: readonly IStarWindow[], test: readonly ISt
   // a2 fixed: a1 is linear least squares, for which the day-clustered sandwich is the standard
   // cluster-robust SE (and a bootstrap of it would double the run time)
   const jointSqrt = fitSquareRootLaw(train)
-  const sstShares = pooledSstShares(test, settings.lengthsMinutes)
+  const sstShares = pooledSstShares(test)
   const perLength = settings.lengthsMinutes.map((lengthMinutes): IStarLengthRow => {
     const trainL = train.filter((w) => w.lengthMinutes === lengthMinutes)
     const testL = test.filter((w) => w.lengthMinutes === lengthMinutes)

@@ -4,7 +4,7 @@ import t from 'tap'
 import { windowImpact, type IStarWindow } from '../../src/domain/impact/calibrate-istar.js'
 import type { IStarParams } from '../../src/domain/impact/istar.js'
 import { createRng } from '../../src/domain/learn/rng.js'
-import { evaluateIStar, ISTAR_EVAL_SETTINGS, pooledSstShares, type IStarEvalSettings } from '../../scripts/lib/eval-istar.js'
+import { evaluateIStar, ISTAR_EVAL_SETTINGS, pooledSstShares, speedSentence, type IStarEvalSettings, type IStarFitSummary } from '../../scripts/lib/eval-istar.js'
 import { formatIStarSection } from '../../scripts/lib/eval-istar-report.js'
 import { istarSection } from '../../scripts/lib/models-istar.js'
 
@@ -30,12 +30,21 @@ function synth (seed: number, params: IStarParams, days: number, perDay: number,
 }
 
 t.test('pooledSstShares by hand', async (t) => {
-  // length 1: returns 1, -1 (weight 1/4 each); length 2: return 3 (weight 1/2); weighted mean 1.5;
-  // parts 0.25 (0.25 + 6.25) = 1.625 and 0.5 * 2.25 = 1.125 of 2.75 (tolerance 1e-12)
+  // weights 1 / (L * sum of squared returns of the length), L = 2 (lengthWeights): length 1,
+  // returns 1, -1: 1 / (2 * 2) = 1/4 each; length 2, return 3: 1 / (2 * 9) = 1/18; weighted mean
+  // (1/4 - 1/4 + 3/18) / (1/4 + 1/4 + 1/18) = 0.3; parts 1/4 (0.7^2 + 1.3^2) = 0.545 and
+  // 1/18 * 2.7^2 = 0.405 of 0.95 (tolerance 1e-12): near 1/2 each, off by the weighted mean's square
   const w = (lengthMinutes: number, signedReturn: number): IStarWindow => ({ dayKey: 'd', lengthMinutes, sizeFractionOfAdv: 0.01, pov: 0.1, volDaily: 0.03, signedReturn })
-  const shares = pooledSstShares([w(1, 1), w(1, -1), w(2, 3)], [1, 2])
-  t.ok(Math.abs((shares.get(1) ?? NaN) - 1.625 / 2.75) < 1e-12, `length 1: ${shares.get(1)}`)
-  t.ok(Math.abs((shares.get(2) ?? NaN) - 1.125 / 2.75) < 1e-12, `length 2: ${shares.get(2)}`)
+  const shares = pooledSstShares([w(1, 1), w(1, -1), w(2, 3)])
+  t.ok(Math.abs((shares.get(1) ?? NaN) - 0.545 / 0.95) < 1e-12, `length 1: ${shares.get(1)}`)
+  t.ok(Math.abs((shares.get(2) ?? NaN) - 0.405 / 0.95) < 1e-12, `length 2: ${shares.get(2)}`)
+})
+
+t.test('speedSentence: an effect and SE both 0 (z = 0 / 0), and an unidentified rate part', async (t) => {
+  const fit = (stdErr: number | null, z: number | null): IStarFitSummary => ({ speedEffect: { povLow: 0.037, povHigh: 0.61, ratio: 0, stdErr, z }, rateTermDistinguishable: false }) as unknown as IStarFitSummary
+  const pooled = { istar: 0.12, sqrt: 0.15 }
+  t.match(speedSentence(fit(0, null), 'square-root-law', pooled), /by \+0 % ± 0 % \(z undefined: the effect and its standard error are both 0\): the rate part cannot be told from zero; out of sample/)
+  t.match(speedSentence(fit(null, null), 'square-root-law', pooled), /by \+0 %: the rate part is not identified/)
 })
 
 t.test('a strong rate part: I-Star wins out of sample, the table and the embedded section say so', async (t) => {

@@ -51,7 +51,10 @@ export interface IStarCalibration {
   days: number
   sizeFractionOfAdvRange: { min: number, max: number }
   povRange: { min: number, max: number }
-  /** sum_i w_i (y_i - MI_i)^2, weights summing to 1 */
+  /**
+   * sum_i w_i (y_i - MI_i)^2 with the lengthWeights: the mean over lengths of each length's mean
+   * squared error relative to its mean squared signed return (the zero prediction scores 1)
+   */
   weightedSse: number
   iterations: number
   converged: boolean
@@ -96,16 +99,49 @@ function prepare (fn: string, windows: readonly IStarWindow[]): Prepared & { len
     dayIndex[i] = days.get(w.dayKey) as number
     lengthIndex[i] = lengths.get(w.lengthMinutes) as number
   })
-  setLengthWeights(data.weight, lengthIndex, lengths.size)
+  data.weight = lengthWeights(lengthIndex, data.target, fn)
   return { data, dayIndex, lengthIndex, dayCount: days.size, lengthCount: lengths.size, lengths: [...lengths.keys()] }
 }
 
-/** w_i = 1 / (number of lengths * windows of i's length): each length's windows share 1/L. */
-function setLengthWeights (weight: Float64Array, lengthIndex: Int32Array, lengthCount: number): void {
-  const counts = new Array<number>(lengthCount).fill(0)
-  for (const l of lengthIndex) counts[l]++
-  const present = counts.filter((c) => c > 0).length
-  for (let i = 0; i < weight.length; i++) weight[i] = 1 / (present * counts[lengthIndex[i]])
+/**
+ * Equal-contribution weights of windows grouped by length (issue 13: "weight the window lengths
+ * so that none dominates"):
+ *   w_i = 1 / (L * n_l * m_l),  l = length of window i,
+ * n_l the number of windows of length l in the set, m_l = (1/n_l) sum_{j in l} y_j^2 their mean
+ * squared signed return, L the number of lengths with m_l > 0. Then
+ *   sum_i w_i (y_i - p_i)^2 = (1/L) sum_l MSE_l / m_l,
+ * the mean over lengths of each length's mean squared error relative to its own mean square (the
+ * zero prediction scores 1 on every length and pooled; the weights do not sum to 1, so a weighted
+ * mean is sum w y / sum w), and sum_{i in l} w_i y_i^2 = 1/L for every
+ * length: each length holds the same share of the weighted sum of squares whatever its returns'
+ * variance or its number of windows (so 240-minute returns, about 240 times as variable as
+ * 1-minute ones, do not outweigh them, and neither do the many 1-minute windows). Around the
+ * weighted mean the shares are 1/L up to that mean's square, so the pooled R^2 is close to the
+ * mean of the per-length R^2. The set is the one being fitted, resampled or scored.
+ * A length whose signed returns are all 0 (m_l = 0) has no scale: its windows get weight 0 and L
+ * leaves it out.
+ * @param lengths each window's length (or any key grouping the windows by length)
+ * @param signedReturns each window's signed return, finite
+ * @throws DomainRangeError naming 'windows' when the arrays differ in size or every signed return is 0
+ */
+export function lengthWeights (lengths: ArrayLike<number>, signedReturns: ArrayLike<number>, fn = 'lengthWeights'): Float64Array {
+  const n = lengths.length
+  if (signedReturns.length !== n) failRange(fn, 'windows', 'as many signed returns as lengths', `${signedReturns.length} and ${n}`)
+  const counts = new Map<number, number>()
+  const squares = new Map<number, number>()
+  for (let i = 0; i < n; i++) {
+    counts.set(lengths[i], (counts.get(lengths[i]) ?? 0) + 1)
+    squares.set(lengths[i], (squares.get(lengths[i]) ?? 0) + signedReturns[i] ** 2)
+  }
+  // n_l m_l = sum of squares of the length
+  const scaled = [...squares.values()].filter((sum) => sum > 0).length
+  if (scaled === 0) failRange(fn, 'windows', 'windows with at least one signed return that is not 0', n === 0 ? 'no window' : 'every signed return 0')
+  const weight = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    const sum = squares.get(lengths[i]) as number
+    weight[i] = sum > 0 ? 1 / (scaled * sum) : 0
+  }
+  return weight
 }
 
 /** Closed-form least-squares a1 for the other parameters fixed (f is linear in a1). */
@@ -140,14 +176,18 @@ function range (values: readonly number[]): { min: number, max: number } {
   return { min, max }
 }
 
-/** Gathers the windows of the drawn days (a day drawn twice counts twice) and reweights them. */
-function resample (prep: Prepared, byDay: number[][], drawnDays: readonly number[]): FitData {
+/**
+ * Gathers the windows of the drawn days (a day drawn twice counts twice) and reweights them;
+ * undefined (a failed replicate) when every drawn signed return is 0.
+ */
+function resample (fn: string, prep: Prepared, byDay: number[][], drawnDays: readonly number[]): FitData | undefined {
   const rows = drawnDays.flatMap((d) => byDay[d])
   const pick = (src: Float64Array): Float64Array => Float64Array.from(rows, (i) => src[i])
   const lengthIndex = Int32Array.from(rows, (i) => prep.lengthIndex[i])
-  const data: FitData = { logSize: pick(prep.data.logSize), logPov: pick(prep.data.logPov), volDaily: pick(prep.data.volDaily), target: pick(prep.data.target), weight: new Float64Array(rows.length) }
-  setLengthWeights(data.weight, lengthIndex, prep.lengthCount)
-  return data
+  const target = pick(prep.data.target)
+  if (target.every((y) => y === 0)) return undefined
+  // the drawn days' own m_l and n_l (a day drawn twice counts twice)
+  return { logSize: pick(prep.data.logSize), logPov: pick(prep.data.logPov), volDaily: pick(prep.data.volDaily), target, weight: lengthWeights(lengthIndex, target, fn) }
 }
 
 function calibrate (fn: string, windows: readonly IStarWindow[], starts: ReadonlyArray<readonly number[]>, free: readonly boolean[], options: IStarFitOptions): IStarCalibration {
@@ -176,8 +216,9 @@ function calibrate (fn: string, windows: readonly IStarWindow[], starts: Readonl
     let failedReplicates = 0
     for (let b = 0; b < replicates; b++) {
       const drawn = Array.from({ length: prep.dayCount }, () => Math.floor(rng.next() * prep.dayCount))
-      const rep = fitFromStarts(resample(prep, byDay, drawn), [fit.theta], free, maxIterations)
-      if (rep.converged && rep.theta.every(Number.isFinite)) {
+      const data = resample(fn, prep, byDay, drawn)
+      const rep = data === undefined ? undefined : fitFromStarts(data, [fit.theta], free, maxIterations)
+      if (rep !== undefined && rep.converged && rep.theta.every(Number.isFinite)) {
         draws.push(rep.theta)
         speedDraws.push(speedEffectWithGradient(rep.theta, povLow, povHigh).value)
       } else failedReplicates++
@@ -214,9 +255,12 @@ function calibrate (fn: string, windows: readonly IStarWindow[], starts: Readonl
  * fits I-Star to observed costs by nonlinear regression likewise). Levenberg-Marquardt with
  * the bounds a1 > 0, 0 < a2 <= 2, 0 <= a4 <= 10, 0 <= b1 <= 1 kept by projection
  * (istar-least-squares.ts), best of 4 starts (a2 = 0.5, a4 in {0.5, 1.5}, b1 in {0.3, 0.8}).
- * Weights: the windows of each length share a total weight 1 / (number of lengths), equally,
- * so every window length counts equally however many windows it has.
- * Standard errors: day-clustered sandwich (always) and a day-block bootstrap (options).
+ * Weights (lengthWeights): w_i = 1 / (L n_l m_l), so every window length contributes the same
+ * share of the weighted sum of squares however many windows it has and however variable its
+ * returns are; the weighted SSE is the mean over lengths of MSE_l / m_l.
+ * Standard errors: day-clustered sandwich (always; it takes the weights as given, though m_l is
+ * estimated on the same windows) and a day-block bootstrap (options; it recomputes n_l and m_l on
+ * every replicate, so it carries that estimation too).
  * When b1 = 0, a4 is not identified (and b1 is not when a4 = 0): such rows are NaN, and
  * whether speed matters is judged on the speed effect, not on b1 and a4 separately.
  * O(windows x iterations), times (1 + replicates) with the bootstrap.
@@ -246,14 +290,17 @@ export function windowImpact (params: IStarParams, window: IStarWindow): number 
 
 /**
  * Out-of-sample R^2 = 1 - SSE / SST on held-out windows, with the same length weights
- * (computed on the held-out set) and SST around their weighted mean signedReturn. Can be < 0.
+ * (lengthWeights, n_l and m_l computed on the held-out set) and SST around their weighted mean
+ * signedReturn (sum w y / sum w): close to the mean over lengths of each length's R^2 (no length dominates). Can be < 0.
  * @throws DomainRangeError naming 'windows' (also when every signedReturn is equal) or a field.
  */
 export function outOfSampleR2 (params: IStarParams, windows: readonly IStarWindow[]): number {
   const fn = 'outOfSampleR2'
   const { data } = prepare(fn, windows)
-  let mean = 0
-  for (let i = 0; i < windows.length; i++) mean += data.weight[i] * data.target[i]
+  // the weights do not sum to 1: the weighted mean divides by their sum
+  let weighted = 0; let weightSum = 0
+  for (let i = 0; i < windows.length; i++) { weighted += data.weight[i] * data.target[i]; weightSum += data.weight[i] }
+  const mean = weighted / weightSum
   if (data.target.every((y) => y === data.target[0])) failRange(fn, 'windows', 'signed returns that vary', 'all equal')
   let sse = 0; let sst = 0
   windows.forEach((w, i) => {

@@ -7,10 +7,11 @@
  * windows' UTC days in order; the last max(1, round(testFraction * days)) days are the test
  * days, and a window trains only if it ENDS at least gapMs before the first test day's midnight.
  *
- * Scores use the weights of calibrate-istar.ts: within a length every window counts equally, and
- * every length counts 1 / (number of lengths), so pooled weighted SSE = mean over lengths of the
- * length's mean squared error of the signed return, and R^2 = 1 - SSE / SST around the weighted
- * mean (outOfSampleR2).
+ * Scores use the weights of calibrate-istar.ts (lengthWeights on the test windows,
+ * w_i = 1 / (L n_l m_l), m_l the length's mean squared signed return): every length holds the same
+ * share of the weighted sum of squares however many windows it has and however variable its
+ * returns, so pooled weighted SSE = mean over lengths of the length's mean squared error relative
+ * to m_l (zero scores 1), and R^2 = 1 - SSE / SST around the weighted mean (outOfSampleR2).
  *
  * "Significantly better" (Diebold & Mariano 1995, "Comparing predictive accuracy", J. Business &
  * Economic Statistics 13(3)): the pooled weighted SSE difference D = SSE_b - SSE_a of a over b is a
@@ -29,7 +30,7 @@
  * Pure; O(windows x iterations) (two Levenberg-Marquardt fits).
  */
 import { DomainRangeError } from '../errors.js'
-import { calibrateIStar, fitSquareRootLaw, windowImpact, type IStarCalibration, type ParamCovariance, type TimedIStarWindow, ISTAR_PARAM_ORDER } from '../impact/calibrate-istar.js'
+import { calibrateIStar, fitSquareRootLaw, lengthWeights, windowImpact, type IStarCalibration, type ParamCovariance, type TimedIStarWindow, ISTAR_PARAM_ORDER } from '../impact/calibrate-istar.js'
 import { validateIStarParams, type IStarParams } from '../impact/istar.js'
 import { DEFAULT_TEST_FRACTION } from './walk-forward.js'
 
@@ -55,7 +56,10 @@ export interface IStarGateOptions {
 export const ISTAR_GATE_Z = 1.645
 export const ISTAR_MIN_DAYS = 3
 
-/** Out-of-sample weighted SSE and R^2 of each scored model (absent where a fit failed). */
+/**
+ * Out-of-sample weighted SSE and R^2 of each scored model (absent where a fit failed): pooled, the
+ * lengthWeights SSE (zero scores 1); per length, MSE / mean squared signed return of that length.
+ */
 export type IStarScores = Partial<Record<IStarGateModel, { weightedSse: number, r2: number }>>
 
 export interface IStarLengthScores {
@@ -113,26 +117,33 @@ function fmt (x: number): string {
   return x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(3) : Number(x.toPrecision(4)).toString()
 }
 
-/** Weighted SSE and R^2 of predictions over windows grouped by length (the calibrate-istar weights). */
-function score (windows: readonly TimedIStarWindow[], predictions: Float64Array, byLength: Map<number, number[]>): { pooled: { weightedSse: number, r2: number }, perLength: Map<number, { weightedSse: number, r2: number }> } {
-  const lengthCount = byLength.size
-  let mean = 0
-  for (const rows of byLength.values()) for (const i of rows) mean += windows[i].signedReturn / (lengthCount * rows.length)
+/**
+ * Weighted SSE and R^2 of predictions with the weights w of calibrate-istar.ts (lengthWeights on
+ * the scored windows): pooled SSE = sum_i w_i (y_i - p_i)^2 and R^2 = 1 - SSE / SST around the
+ * weighted mean sum w y / sum w (outOfSampleR2); per length, weightedSse = L sum_{i in l} w_i (y_i - p_i)^2 =
+ * MSE_l / m_l (NaN when m_l = 0) so that the pooled SSE is their mean, and R^2 about the length's mean.
+ */
+function score (windows: readonly TimedIStarWindow[], predictions: Float64Array, byLength: Map<number, number[]>, weight: Float64Array): { pooled: { weightedSse: number, r2: number }, perLength: Map<number, { weightedSse: number, r2: number }> } {
+  let scaledLengths = 0
+  for (const rows of byLength.values()) if (rows.some((i) => weight[i] > 0)) scaledLengths++
+  let weighted = 0; let weightSum = 0
+  for (let i = 0; i < windows.length; i++) { weighted += weight[i] * windows[i].signedReturn; weightSum += weight[i] }
+  const mean = weighted / weightSum
   let sse = 0; let sst = 0
   const perLength = new Map<number, { weightedSse: number, r2: number }>()
   for (const [length, rows] of byLength) {
     let lengthMean = 0
     for (const i of rows) lengthMean += windows[i].signedReturn / rows.length
-    let lengthSse = 0; let lengthSst = 0; let pooledSst = 0
+    let lengthSse = 0; let lengthMse = 0; let lengthSst = 0
     for (const i of rows) {
       const y = windows[i].signedReturn
-      lengthSse += (y - predictions[i]) ** 2 / rows.length
+      lengthSse += weight[i] * (y - predictions[i]) ** 2
+      lengthMse += (y - predictions[i]) ** 2 / rows.length
       lengthSst += (y - lengthMean) ** 2 / rows.length
-      pooledSst += (y - mean) ** 2 / rows.length
+      sst += weight[i] * (y - mean) ** 2
     }
-    perLength.set(length, { weightedSse: lengthSse, r2: lengthSst > 0 ? 1 - lengthSse / lengthSst : NaN })
-    sse += lengthSse / lengthCount
-    sst += pooledSst / lengthCount
+    sse += lengthSse
+    perLength.set(length, { weightedSse: rows.some((i) => weight[i] > 0) ? scaledLengths * lengthSse : NaN, r2: lengthSst > 0 ? 1 - lengthMse / lengthSst : NaN })
   }
   return { pooled: { weightedSse: sse, r2: sst > 0 ? 1 - sse / sst : NaN }, perLength }
 }
@@ -220,6 +231,10 @@ export function gateIStar (windows: readonly TimedIStarWindow[], published: ISta
   const missing = lengths.filter((k) => !trainByLength.has(k) || !testByLength.has(k))
   if (missing.length > 0) return insufficient(`insufficient data: no ${missing.map((k) => `${k}-minute`).join(', ')} window in the training or the test days`, split)
 
+  if (test.every((w) => w.signedReturn === 0)) return insufficient('insufficient data: every test window\'s signed return is 0, so no length can be scored', split)
+  // the score and Diebold-Mariano weights (lengthWeights on the test windows)
+  const weight = lengthWeights(test.map((w) => w.lengthMinutes), test.map((w) => w.signedReturn), fn)
+
   const fits: Partial<Record<FitName, IStarCalibration>> = {}
   const fitOptions = o.maxIterations !== undefined ? { maxIterations: o.maxIterations } : {}
   for (const [name, fit] of [['istar', calibrateIStar], ['squareRootLaw', fitSquareRootLaw]] as const) {
@@ -246,14 +261,12 @@ export function gateIStar (windows: readonly TimedIStarWindow[], published: ISta
       continue
     }
     predictions[model] = values
-    const s = score(test, values, testByLength)
+    const s = score(test, values, testByLength, weight)
     pooled[model] = s.pooled
     for (const row of perLength) row.scores[model] = s.perLength.get(row.lengthMinutes) as { weightedSse: number, r2: number }
   }
 
-  // DM weights (the score weights) and blocks as long as the longest window
-  const weight = new Float64Array(test.length)
-  for (const rows of testByLength.values()) for (const i of rows) weight[i] = 1 / (lengths.length * rows.length)
+  // blocks of the Diebold-Mariano z, as long as the longest window
   const blockMs = lengths[lengths.length - 1] * 60_000
   const blockIds = new Map<number, number>()
   const block = Int32Array.from(test, (w) => {

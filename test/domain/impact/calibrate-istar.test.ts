@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import { DomainRangeError } from '../../../src/domain/errors.js'
 import { createRng } from '../../../src/domain/learn/rng.js'
-import { calibrateIStar, fitSquareRootLaw, ISTAR_PARAM_ORDER, outOfSampleR2, windowImpact, type IStarCalibration, type IStarWindow } from '../../../src/domain/impact/calibrate-istar.js'
+import { calibrateIStar, fitSquareRootLaw, ISTAR_PARAM_ORDER, lengthWeights, outOfSampleR2, windowImpact, type IStarCalibration, type IStarWindow } from '../../../src/domain/impact/calibrate-istar.js'
 import { validateIStarParams, type IStarParams } from '../../../src/domain/impact/istar.js'
 
 const relErr = (actual: number, expected: number): number => Math.abs(actual - expected) / Math.abs(expected)
@@ -125,9 +125,10 @@ t.test('square-root law with a2 fixed: closed-form WLS estimate and CR1 variance
   // MI = a1 h_i with h_i = sigma_i sqrt(s_i) is linear in a1: a1 = sum w y h / sum w h^2, and the
   // CR1 sandwich is G/(G-1) (n-1)/(n-1) sum_days (sum_{i in day} w r h)^2 / (sum w h^2)^2
   const fit = fitSquareRootLaw(NOISY)
-  const counts = new Map<number, number>()
-  for (const w of NOISY) counts.set(w.lengthMinutes, (counts.get(w.lengthMinutes) ?? 0) + 1)
-  const weight = (w: IStarWindow): number => 1 / (counts.size * (counts.get(w.lengthMinutes) as number))
+  // weights w = 1 / (L n_l m_l) = 1 / (L * sum of squared returns of the length) (lengthWeights)
+  const squares = new Map<number, number>()
+  for (const w of NOISY) squares.set(w.lengthMinutes, (squares.get(w.lengthMinutes) ?? 0) + w.signedReturn ** 2)
+  const weight = (w: IStarWindow): number => 1 / (squares.size * (squares.get(w.lengthMinutes) as number))
   const h = (w: IStarWindow): number => w.volDaily * Math.sqrt(w.sizeFractionOfAdv)
   let num = 0; let den = 0
   for (const w of NOISY) { num += weight(w) * w.signedReturn * h(w); den += weight(w) * h(w) ** 2 }
@@ -157,7 +158,8 @@ t.test('each window length counts equally: doubling the 1-minute windows changes
 })
 
 t.test('out-of-sample R^2', async (t) => {
-  // hand case: lengths 1 (one window, weight 1/2) and 5 (two windows, 1/4 each)
+  // hand case, weights 1 / (L * sum of squared returns of the length), L = 2: length 1 (one
+  // window, 0.001^2 = 1e-6): 1 / 2e-6 = 5e5; length 5 (two, 0.0002^2 + 0.0001^2 = 5e-8): 1e7 each
   const params = { a1: 1, a2: 0.5, a4: 1, b1: 0.5 }
   const windows: IStarWindow[] = [
     { dayKey: 'd1', lengthMinutes: 1, sizeFractionOfAdv: 0.0004, pov: 0.2, volDaily: 0.05, signedReturn: 0.001 },
@@ -166,8 +168,8 @@ t.test('out-of-sample R^2', async (t) => {
   ]
   // MI by hand: 0.05*0.02*(0.5 + 0.5*0.2) = 0.0006; 0.04*0.01*0.75 = 0.0003; 0.02*0.03*1 = 0.0006
   const predicted = [0.0006, 0.0003, 0.0006]
-  const w = [0.5, 0.25, 0.25]
-  const mean = 0.5 * 0.001 + 0.25 * 0.0002 + 0.25 * -0.0001
+  const w = [5e5, 1e7, 1e7]
+  const mean = (5e5 * 0.001 + 1e7 * 0.0002 + 1e7 * -0.0001) / (5e5 + 2e7) // sum w y / sum w
   let sse = 0; let sst = 0
   windows.forEach((x, i) => { sse += w[i] * (x.signedReturn - predicted[i]) ** 2; sst += w[i] * (x.signedReturn - mean) ** 2 })
   t.ok(relErr(outOfSampleR2(params, windows), 1 - sse / sst) < 1e-12, 'hand-computed R^2 (1e-12 relative)')
@@ -178,6 +180,38 @@ t.test('out-of-sample R^2', async (t) => {
   const istarR2 = outOfSampleR2(calibrateIStar(NOISY).params, heldOut)
   const sqrtR2 = outOfSampleR2(fitSquareRootLaw(NOISY).params, heldOut)
   t.ok(istarR2 > sqrtR2 && istarR2 > 0, `held-out R^2: I-Star ${istarR2.toFixed(4)} > square-root ${sqrtR2.toFixed(4)}`)
+})
+
+t.test('lengthWeights: every length holds 1/L of the weighted sum of squares, whatever its variance', async (t) => {
+  // 1-minute returns +-1e-4 (n = 4) and 240-minute returns +-3e-2 (n = 2): variances 9e4 apart;
+  // each length symmetric about 0, so the weighted mean is 0 and the SST about it is sum w y^2
+  const lengths = [1, 1, 1, 1, 240, 240]
+  const returns = [1e-4, -1e-4, 2e-4, -2e-4, 3e-2, -3e-2]
+  const w = lengthWeights(lengths, returns)
+  // by hand: 1 / (L * sum of squares of the length) = 1 / (2 * 1e-7) and 1 / (2 * 1.8e-3)
+  t.ok(relErr(w[0], 5e6) < 1e-12 && relErr(w[3], 5e6) < 1e-12, `1-minute weight ${w[0]}`)
+  t.ok(relErr(w[4], 1 / 3.6e-3) < 1e-12, `240-minute weight ${w[4]}`)
+  const mean = returns.reduce((a, y, i) => a + w[i] * y, 0) / w.reduce((a, x) => a + x, 0)
+  const part = [0, 0]
+  returns.forEach((y, i) => { part[lengths[i] === 1 ? 0 : 1] += w[i] * (y - mean) ** 2 })
+  const total = part[0] + part[1]
+  t.ok(Math.abs(part[0] / total - 0.5) < 1e-12 && Math.abs(part[1] / total - 0.5) < 1e-12, `shares ${part[0] / total}, ${part[1] / total}`)
+  // the same shares on synthetic windows of 5 lengths (not symmetric: about zero, sum_{i in l} w y^2 = 1/L exactly)
+  const wNoisy = lengthWeights(NOISY.map((x) => x.lengthMinutes), NOISY.map((x) => x.signedReturn))
+  for (const k of LENGTHS_MIN) {
+    let sum = 0
+    NOISY.forEach((x, i) => { if (x.lengthMinutes === k) sum += wNoisy[i] * x.signedReturn ** 2 })
+    t.ok(Math.abs(sum - 0.2) < 1e-12, `${k} min: sum w y^2 = ${sum}`)
+  }
+  // so the pooled R^2 is the mean of the per-length R^2 here (both about a mean of 0), to 1e-12
+  const base: Omit<IStarWindow, 'lengthMinutes' | 'signedReturn'> = { dayKey: 'd', sizeFractionOfAdv: 0.001, pov: 0.1, volDaily: 0.03 }
+  const windows = lengths.map((lengthMinutes, i) => ({ ...base, lengthMinutes, signedReturn: returns[i] }))
+  const params = { a1: 0.5, a2: 0.5, a4: 0.5, b1: 0.5 }
+  const perLength = [1, 240].map((k) => outOfSampleR2(params, windows.filter((x) => x.lengthMinutes === k)))
+  t.ok(Math.abs(outOfSampleR2(params, windows) - (perLength[0] + perLength[1]) / 2) < 1e-12, `pooled ${outOfSampleR2(params, windows)} vs per length ${perLength.join(', ')}`)
+  // a length whose returns are all 0 has no scale: weight 0, and the other lengths share the weight
+  const withZero = lengthWeights([1, 1, 5, 5], [0, 0, 0.01, -0.01])
+  t.same([...withZero], [0, 0, 1 / 2e-4, 1 / 2e-4])
 })
 
 t.test('bad input throws DomainRangeError naming the parameter', async (t) => {
@@ -198,7 +232,10 @@ t.test('bad input throws DomainRangeError naming the parameter', async (t) => {
     ['options.bootstrap.seed', () => calibrateIStar(good, { bootstrap: { replicates: 20, seed: 0.5 } })],
     ['options.maxIterations', () => calibrateIStar(good, { maxIterations: 0 })],
     ['windows', () => outOfSampleR2(TRUTH, good.map((w) => ({ ...w, signedReturn: 0.001 })))],
-    ['windows[1].pov', () => outOfSampleR2(TRUTH, patch(1, { pov: -0.5 }))]
+    ['windows[1].pov', () => outOfSampleR2(TRUTH, patch(1, { pov: -0.5 }))],
+    ['windows', () => calibrateIStar(good.map((w) => ({ ...w, signedReturn: 0 })))],
+    ['windows', () => lengthWeights([1, 5], [0, 0])],
+    ['windows', () => lengthWeights([1, 5], [0.01])]
   ]
   for (const [param, call] of cases) {
     const err = thrown(call)

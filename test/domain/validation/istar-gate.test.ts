@@ -1,5 +1,6 @@
 import t from 'tap'
 import { DomainRangeError } from '../../../src/domain/errors.js'
+import { outOfSampleR2 } from '../../../src/domain/impact/calibrate-istar.js'
 import type { IStarParams } from '../../../src/domain/impact/istar.js'
 import { gateIStar, identifiedCovariance } from '../../../src/domain/validation/istar-gate.js'
 import { synthTimedWindows } from '../../support/istar-synth.js'
@@ -61,6 +62,25 @@ t.test('too few days, or a length with no test window: insufficient data, nothin
   const embargoed = gateIStar(synthTimedWindows({ seed: 1, params: RATE_TRUTH, days: 3, perDay: 20, noiseScale: 0.05 }), SQRT_TRUTH, { gapMs: 30 * HOUR_MS })
   t.equal(embargoed.status, 'insufficient data', 'a 30-hour embargo leaves one training day of three')
   t.match(embargoed.reasons[0], /1 training day\(s\) after the 1800-minute embargo/)
+  const flatTest = week(RATE_TRUTH).map((w) => w.dayKey >= '2026-01-06' ? { ...w, signedReturn: 0 } : w)
+  const flat = gateIStar(flatTest, SQRT_TRUTH, { gapMs: HOUR_MS })
+  t.equal(flat.status, 'insufficient data', 'test returns all 0: no length has a scale (lengthWeights)')
+  t.match(flat.reasons[0], /every test window's signed return is 0/)
+})
+
+t.test('scores use lengthWeights: pooled SSE is the mean of the per-length relative MSE, R^2 is outOfSampleR2', async (t) => {
+  const windows = week(RATE_TRUTH)
+  const verdict = gateIStar(windows, SQRT_TRUTH, { gapMs: HOUR_MS })
+  const v = verdict.validation
+  if (v === undefined || verdict.split === undefined) throw new Error('no validation')
+  const test = windows.filter((w) => w.startMs >= (verdict.split?.testFromMs ?? NaN))
+  for (const model of ['istar', 'squareRootLaw', 'published', 'zero'] as const) {
+    const meanOfLengths = v.perLength.reduce((a, row) => a + (row.scores[model]?.weightedSse ?? NaN), 0) / v.perLength.length
+    t.ok(Math.abs((v.pooled[model]?.weightedSse ?? NaN) - meanOfLengths) < 1e-12, `${model}: pooled SSE = mean over lengths of MSE / m`)
+  }
+  // zero predicts 0: MSE / m = 1 on every length, by the definition of m (calibrate-istar.ts lengthWeights)
+  for (const row of v.perLength) t.ok(Math.abs((row.scores.zero?.weightedSse ?? NaN) - 1) < 1e-12, `${row.lengthMinutes} min: zero scores 1`)
+  t.ok(Math.abs((v.pooled.published?.r2 ?? NaN) - outOfSampleR2(SQRT_TRUTH, test)) < 1e-12, 'pooled R^2 of the published model = outOfSampleR2 on the test windows')
 })
 
 t.test('the embargo: no training window ends within gapMs of the first test day', async (t) => {
