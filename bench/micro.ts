@@ -322,12 +322,12 @@ function powerLawCase (periods: number, exponent: number): ReferenceCase {
 
 /** The response fields of an estimate that are doubles, in schema order (marketState's two excluded: integers). */
 const ESTIMATE_DOUBLES = ['qtyBase', 'priceQuote', 'notionalQuote', 'participation', 'volDaily', 'advBase', 'spreadBps', 'impactBps', 'impactQuote',
-  'spreadCostBps', 'spreadCostQuote', 'feeBps', 'feeQuote', 'totalCostBps', 'totalCostQuote', 'expectedAvgPriceQuote'] as const
+  'spreadCostBps', 'spreadCostQuote', 'feeBps', 'feeQuote', 'totalCostBps', 'totalCostQuote', 'timingRiskBps', 'timingRiskQuote', 'expectedAvgPriceQuote'] as const
 
 /**
  * Not a domain function: what one estimate costs to put on the wire. fast-json-stringify compiled
  * from the response schema (what Fastify runs for /v1/estimate and per order of a batch) against
- * formatting the response's 16 doubles alone (`'' + x`), the floor any JSON serializer has. 16 * 1,024
+ * formatting the response's 18 doubles alone (`'' + x`), the floor any JSON serializer has. 18 * 1,024
  * distinct doubles, so V8's number-to-string cache does not answer for them.
  */
 function jsonCase (): MicroCase {
@@ -338,7 +338,8 @@ function jsonCase (): MicroCase {
     e.symbol = 'BTCUSDT'
     e.side = rng.next() < 0.5 ? 'buy' : 'sell'
     for (const k of ESTIMATE_DOUBLES) e[k] = Math.exp(3 * rng.normal()) // 1e-4 to 1e4, as prices, sizes and bps are
-    e.model = { name: 'sqrt', version: 'embedded-sqrt-66439ee66621', source: 'embedded' }
+    e.execution = { strategy: 'immediate', horizonDays: 0, periods: 1, averageParticipation: 1 }
+    e.model = { name: 'istar', version: 'embedded-istar-66439ee66621', source: 'embedded' }
     e.inputs = { priceQuote: 'market-state', volDaily: 'market-state', advBase: 'market-state', spreadBps: 'market-state' }
     e.marketState = { source: 'embedded', asOfMs: 1742539980000, ageMs: 54079362863 }
     e.warnings = []
@@ -360,7 +361,7 @@ function jsonCase (): MicroCase {
       }
       return acc
     },
-    // the same 16 numbers come back from either text
+    // the same 18 numbers come back from either text
     maxRelDiff: () => {
       let worst = 0
       for (let i = 0; i < INPUTS; i++) {
