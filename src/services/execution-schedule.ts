@@ -5,14 +5,13 @@
  */
 import { riskAversionGrid } from '../domain/execution/efficient-frontier.js'
 import { DEFAULT_MAX_PARTICIPATION, planExecution, repriceTrades, type ExecutionPlan, type ExecutionSpec } from '../domain/execution/execution-plan.js'
-import { roundTradesToStep } from '../domain/execution/round-schedule.js'
-import { decimalToNumber, decimalToString, numberToDecimal, parseDecimal, subtractDecimal } from '../domain/impact/decimal.js'
 import type { IStarParams } from '../domain/impact/istar.js'
 import { orderCost } from '../domain/impact/order-cost.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketState } from '../market/market-state.js'
 import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
 import { asUnprocessable, type EstimatorDeps } from './estimator.js'
+import { roundToLotSize } from './lot-size.js'
 import { EXECUTION_FIELDS, executionModelOf, executionWarnings, hourlySharesOf } from './execution.js'
 
 /** Domain parameters the schedule request spells at its top level. */
@@ -54,14 +53,6 @@ export function scheduleRiskAversion (request: Pick<ScheduleRequest, 'strategy' 
     throw unprocessable('body/riskAversion', 'required with strategy "optimal" (the default)', 'strategy "optimal" minimises expected cost + riskAversion * variance: send riskAversion (lambda, per unit of quote currency), or use strategy "twap" or "vwap", which need none')
   }
   return strategy === 'optimal' ? request.riskAversion : undefined
-}
-
-/**
- * The lot size as the decimal string it is reported as: a JSON number (0.001) is converted exactly
- * (the shortest round-trip decimal, "0.001", never 0.001000000000000000020816...), a string kept.
- */
-export function qtyStepText (qtyStep: string | number): string {
-  return typeof qtyStep === 'number' ? decimalToString(numberToDecimal(qtyStep, 'qtyStep')) : qtyStep
 }
 
 function specOf (request: ScheduleRequest | FrontierRequest, riskAversion: number, strategy: 'optimal' | 'twap' | 'vwap'): ExecutionSpec {
@@ -128,21 +119,12 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
 
 /** Rounds the children to the lot size (request's qtyStep, else the instrument's) and re-prices them. */
 function roundToLots (plan: ExecutionPlan, request: ScheduleRequest, state: MarketState, params: IStarParams, volDaily: number): { plan: ExecutionPlan, lotSize: object } | undefined {
-  const qtyStep = request.qtyStep !== undefined ? qtyStepText(request.qtyStep) : state.instrument?.qtyStep
-  if (qtyStep === undefined) return undefined
-  const minOrderQty = request.minOrderQty ?? state.instrument?.minOrderQty
-  const rounded = roundTradesToStep(plan.tradesBase, qtyStep, minOrderQty)
-  const lotSize = {
-    qtyStep,
-    ...(minOrderQty !== undefined ? { minOrderQty } : {}),
-    source: request.qtyStep !== undefined ? 'request' : 'instrument',
-    tradesExact: rounded.tradesExact,
-    residualBase: decimalToNumber(rounded.tradesExact.reduce((left, x) => subtractDecimal(left, parseDecimal(x, 'trades')), numberToDecimal(request.qtyBase, 'qtyBase'))) + 0
+  const rounded = roundToLotSize(plan.tradesBase, request, state.instrument)
+  if (rounded === undefined) return undefined
+  if (!(rounded.executedBase > 0)) {
+    throw unprocessable('body/qtyStep', 'small enough that some child order is at least one lot', `rounding every child order of ${request.qtyBase} to qtyStep ${rounded.qtyStep}${rounded.minOrderQty !== undefined ? ` with minOrderQty ${rounded.minOrderQty}` : ''} leaves nothing to execute`)
   }
-  if (!(rounded.trades.reduce((a, b) => a + b, 0) > 0)) {
-    throw unprocessable('body/qtyStep', 'small enough that some child order is at least one lot', `rounding every child order of ${request.qtyBase} to qtyStep ${qtyStep}${minOrderQty !== undefined ? ` with minOrderQty ${minOrderQty}` : ''} leaves nothing to execute`)
-  }
-  return { plan: repriceTrades(params, plan, volDaily, state.advBase, rounded.trades), lotSize }
+  return { plan: repriceTrades(params, plan, volDaily, state.advBase, rounded.trades), lotSize: rounded.lotSize }
 }
 
 /**

@@ -1,12 +1,11 @@
 import { efficientFrontier, optimalSchedule, riskAversionGrid, trajectoryCost, type AlmgrenChrissParams, type ExecutionSchedule } from '../domain/execution/almgren-chriss.js'
-import { roundTradesToStep } from '../domain/execution/round-schedule.js'
-import { decimalToNumber, numberToDecimal, parseDecimal, subtractDecimal } from '../domain/impact/decimal.js'
 import { bpsToFraction, fractionToBps } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
 import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
 import { asUnprocessable, type EstimatorDeps } from './estimator.js'
-import { qtyStepText, runExecutionFrontier, runExecutionSchedule, scheduleRiskAversion } from './execution-schedule.js'
+import { runExecutionFrontier, runExecutionSchedule, scheduleRiskAversion } from './execution-schedule.js'
+import { roundToLotSize } from './lot-size.js'
 
 type ScheduleInputs = Omit<ScheduleRequest, 'riskAversion'>
 
@@ -149,25 +148,14 @@ function requireFiniteSchedule (s: ExecutionSchedule): void {
  * remainder forward, and recomputes holdings, E and V for the trajectory actually sent.
  */
 function roundToLots (s: ExecutionSchedule, params: AlmgrenChrissParams, request: ScheduleRequest, market: MarketStateProvider) {
-  const rules = request.symbol !== undefined ? market.get(request.symbol)?.instrument : undefined
-  const qtyStep = request.qtyStep !== undefined ? qtyStepText(request.qtyStep) : rules?.qtyStep
-  if (qtyStep === undefined) return { schedule: s, lotSize: undefined }
-  const minOrderQty = request.minOrderQty ?? rules?.minOrderQty
-  const rounded = roundTradesToStep(s.tradesBase, qtyStep, minOrderQty)
-  const executed = rounded.trades.reduce((a, b) => a + b, 0)
-  const lotSize = {
-    qtyStep,
-    ...(minOrderQty !== undefined ? { minOrderQty } : {}),
-    source: request.qtyStep !== undefined ? 'request' : 'instrument',
-    tradesExact: rounded.tradesExact,
-    // exact: qtyBase minus the sum of the rounded children, in decimal (never -0 in JSON)
-    residualBase: decimalToNumber(rounded.tradesExact.reduce((left, x) => subtractDecimal(left, parseDecimal(x, 'trades')), numberToDecimal(request.qtyBase, 'qtyBase'))) + 0
-  }
-  if (!(executed > 0)) return { schedule: { ...s, tradesBase: rounded.trades, holdingsBase: s.holdingsBase.map(() => 0), expectedCostQuote: 0, varianceQuote2: 0, stdCostQuote: 0 }, lotSize }
+  const rounded = roundToLotSize(s.tradesBase, request, request.symbol !== undefined ? market.get(request.symbol)?.instrument : undefined)
+  if (rounded === undefined) return { schedule: s, lotSize: undefined }
+  const { trades, executedBase: executed, lotSize } = rounded
+  if (!(executed > 0)) return { schedule: { ...s, tradesBase: trades, holdingsBase: s.holdingsBase.map(() => 0), expectedCostQuote: 0, varianceQuote2: 0, stdCostQuote: 0 }, lotSize }
   const holdingsBase = [executed]
-  for (let j = 0; j < rounded.trades.length; j++) holdingsBase.push(j === rounded.trades.length - 1 ? 0 : holdingsBase[j] - rounded.trades[j])
+  for (let j = 0; j < trades.length; j++) holdingsBase.push(j === trades.length - 1 ? 0 : holdingsBase[j] - trades[j])
   const cost = trajectoryCost({ ...params, initialHoldingsBase: executed }, holdingsBase)
-  return { schedule: { ...s, tradesBase: rounded.trades, holdingsBase, ...cost, stdCostQuote: Math.sqrt(cost.varianceQuote2) }, lotSize }
+  return { schedule: { ...s, tradesBase: trades, holdingsBase, ...cost, stdCostQuote: Math.sqrt(cost.varianceQuote2) }, lotSize }
 }
 
 /** Default lambda range: kappaTilde * T from 0.01 (near TWAP) to 100 (almost immediate). */
