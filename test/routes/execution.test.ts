@@ -235,3 +235,22 @@ t.test('every OpenAPI example of POST /v1/estimate (one per strategy) is answere
     t.ok(e.totalCostBps > 0 && e.totalCostBps < 100, `${name}: ${e.totalCostBps} bps`)
   }
 })
+
+t.test('issue 14 item 2: an impact of 100 % of the price or more is a 422 naming qtyBase, for buys and sells and every model', async (t) => {
+  const app = await build(t)
+  // the execution model's I* = a1 * volDaily * sqrt(Q/ADV) passes 1 near Q/ADV = (1 / (a1 * volDaily))^2, a few hundred days of volume
+  for (const model of ['istar', 'sqrt', 'linear', 'mlp']) {
+    for (const side of ['buy', 'sell']) {
+      const res = await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side, qtyBase: 1e11, model })
+      if (res.statusCode === 200) {
+        // a learned model may predict a bounded cost: then the fill price must stay positive
+        t.ok(res.json().expectedAvgPriceQuote > 0, `${model} ${side}: ${res.body}`)
+        continue
+      }
+      t.equal(res.statusCode, 422, `${model} ${side}: ${res.body}`)
+      t.same([res.json().field, res.json().rule], ['body/qtyBase', 'small enough that impact + half spread stays below 100 % of the price'])
+    }
+  }
+  const execution = await post(app, '/v1/estimate', { symbol: 'BTCUSDT', side: 'sell', qtyBase: 1e11, execution: { strategy: 'twap', horizonDays: 1 } })
+  t.same([execution.statusCode, execution.json().field], [422, 'body/qtyBase'])
+})

@@ -37,7 +37,8 @@ export interface OrderCost {
 /**
  * Cost breakdown of one order: impact + half-spread + fee, in bps of notional and in quote.
  * Buys and sells cost the same; only the expected fill price moves in the trade's direction.
- * @throws DomainRangeError if an input is non-finite or out of its domain.
+ * @throws DomainRangeError if an input is non-finite or out of its domain, or (param impactCostFraction)
+ *   when impact + half spread reach 100 % of the price: the order is too large for any model to price.
  */
 export function orderCost (input: OrderCostInput): OrderCost {
   const { qtyBase, priceQuote, advBase, spreadBps, feeRate, impactCostFraction } = input
@@ -50,6 +51,9 @@ export function orderCost (input: OrderCostInput): OrderCost {
 
   const notionalQuote = qtyBase * priceQuote
   const spreadCostFraction = bpsToFraction(spreadBps) / 2
+  // issue 14: a move of 100 % or more would price a sell at or below zero; refused for either side (symmetry)
+  const moveFraction = impactCostFraction + spreadCostFraction
+  requireNumber('orderCost', 'impactCostFraction', moveFraction, moveFraction < 1, 'small enough that impact + half spread stays below 100 % of the price')
   const totalFraction = impactCostFraction + spreadCostFraction + feeRate
   const totalCostQuote = totalFraction * notionalQuote
   const cost = {

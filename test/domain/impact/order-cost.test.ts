@@ -45,3 +45,12 @@ t.test('invalid inputs throw DomainRangeError naming the parameter', async (t) =
   }
   t.throws(() => orderCost({ ...base, qtyBase: 1e300, priceQuote: 1e300 }), { name: 'DomainRangeError', param: 'qtyBase' }, 'overflow')
 })
+
+t.test('issue 14: impact + half spread of 100 % or more is refused for both sides (a sell would fill at or below 0)', async (t) => {
+  // half spread 2 bps = 0.0002: an impact of 0.9998 makes the move exactly 1 (refused); just below it passes
+  for (const side of ['buy', 'sell'] as const) {
+    t.throws(() => orderCost({ ...base, side, impactCostFraction: 0.9998 }), { name: 'DomainRangeError', param: 'impactCostFraction' })
+    const below = orderCost({ ...base, side, impactCostFraction: 0.99 })
+    t.ok(below.expectedAvgPriceQuote > 0, `${side}: fill price ${below.expectedAvgPriceQuote} > 0`)
+  }
+})
