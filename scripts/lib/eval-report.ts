@@ -30,12 +30,12 @@ export const DEFINITIONS: Record<string, string> = {
   split: 'walk-forward by time: the last testFraction of the time span is the test period; training windows end at least gapMs before the first test window',
   logLinear: 'delta and eta of the log-linear OLS ln(|dP/P| / volDaily) = ln(eta) + delta ln(|Q| / ADV) on the training windows whose price moved with the flow; standard errors from OLS (eta: delta method); prediction sign(Q) eta volDaily (|Q|/ADV)^delta smearing',
   refit05: 'eta with delta fixed at 0.5, least squares of dP/P on sign(Q) volDaily sqrt(|Q|/ADV) over all training windows; OLS standard error',
-  linear: 'linear regression of sign(Q) dP/P on impactFeatures (participation, volDaily sqrt(participation), relSpread, volDaily, sideSign); prediction sign(Q) * fitted cost',
+  linear: 'linear regression of sign(Q) dP/P on impactFeatures (participation, volDaily sqrt(participation), relSpread, volDaily; no side feature); prediction sign(Q) * fitted cost',
   mlp: 'the same features and target, MLP 16/8 ReLU (seeded), trained on a deterministic subsample of at most mlpMaxTrainRows training windows',
   outOfSampleR2: '1 - MSE(model) / MSE(zero) of dP/P on the test windows: the gate\'s metric (zero scores 0 by definition; > 0 beats predicting no move)',
   r2AboutMean: '1 - SSE / SST with SST about the test mean of dP/P (as in embedded/models.json); the zero model scores ~0',
   executionModel: 'I-Star (Kissell) fitted by weighted nonlinear least squares of sign(Q) dP/P on MI = b1 I* POV^a4 + (1 - b1) I*, I* = a1 volDaily (|Q|/ADV)^a2, over non-overlapping windows of 1, 5, 15, 60 and 240 minutes (POV = |Q| / window volume), against the horizon-free square-root law (b1 = 0, a2 = 0.5); I-Star is published only if its pooled out-of-sample R² beats the square-root law\'s',
-  gate: 'gateCandidate of the recalibration job with no published model: finite parameters, delta in [0.2, 1.0], lower MSE than zero overall and on a strict majority of UTC days, and beating the delta = 0.5 refit on a strict majority of days (vacuous for the refit itself); "publishes" is the passing candidate with the lowest MSE'
+  gate: 'gateCandidate of the recalibration job with no published model: finite parameters, delta in [0.2, 1.0], symmetric and monotone non-decreasing in size on a 50-point log grid over the training participation range, lower MSE than zero overall and on a strict majority of UTC days, and beating the delta = 0.5 refit on a strict majority of days (vacuous for the refit itself); "publishes" is the passing candidate with the lowest MSE'
 }
 
 function withErr (v: ValueWithStdErr): string {

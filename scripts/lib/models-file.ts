@@ -8,6 +8,8 @@ import { mlpToJson, type MlpJson } from '../../src/domain/learn/mlp.js'
 import type { Sourced } from './market-state.js'
 import { GENERATED_BY } from './market-state.js'
 import { timeSpanOf } from '../../src/domain/validation/walk-forward.js'
+import { linearPredictor, mlpPredictor } from '../../src/domain/validation/candidates.js'
+import { shapeGridOf, shapeProblems, type ShapeGrid } from '../../src/domain/validation/shape.js'
 import { readAltKlineFiles, evaluateWindow, type EvaluationOptions, type Range, type WindowEvaluation } from './impact-evaluation.js'
 import { formatNumber as fmt, formatUtc } from './stats.js'
 import { evaluateIStarOnFiles, type IStarEvaluation } from './eval-istar.js'
@@ -23,6 +25,8 @@ export const MODEL_SETTINGS = {
 } as const
 
 type Calibration = { participationRange: Range, volDailyRange: Range, metrics: Record<string, unknown> }
+/** A learned model's calibration also records the grid its shape was checked on (shape.ts). */
+type LearnedCalibration = Calibration & { shapeGrid: ShapeGrid }
 export type ModelsFile = {
   description: string
   generatedBy: string
@@ -38,8 +42,8 @@ export type ModelsFile = {
     samples: { train: number, test: number }
   }
   sqrt: { impactCoef: Sourced, impactExponent: Sourced, smearingFactor: Sourced, calibration: Calibration }
-  linear: { model: LinearJson, calibration: Calibration }
-  mlp: { model: MlpJson, calibration: Calibration }
+  linear: { model: LinearJson, calibration: LearnedCalibration }
+  mlp: { model: MlpJson, calibration: LearnedCalibration }
   istar: IStarSection
 }
 
@@ -71,7 +75,25 @@ export async function computeModels (dataDir: string): Promise<{ file: ModelsFil
   return { file: buildModelsFile(chosen, evaluations, istar), evaluations, istar }
 }
 
+/**
+ * The recalibration gate's shape rule (shape.ts), applied to the shipped learned models: a model
+ * that is not symmetric or not monotone non-decreasing in size over the training grid is never
+ * shipped. The build fails loudly rather than ship it or fall back silently.
+ * @throws Error listing every violation.
+ */
+export function requireShippableShapes (e: WindowEvaluation): ShapeGrid {
+  const grid = shapeGridOf(e.train)
+  if (grid === undefined) throw new Error(`build-defaults: k = ${e.windowMinutes} min: no training samples to check the learned models' shape on`)
+  const problems = [
+    ...shapeProblems(linearPredictor(e.linear.model), grid).map((m) => `linear ${m}`),
+    ...shapeProblems(mlpPredictor(e.mlp.model), grid).map((m) => `mlp ${m}`)
+  ]
+  if (problems.length > 0) throw new Error(`build-defaults: k = ${e.windowMinutes} min: refusing to ship learned models that fail the gate's shape check:\n${problems.join('\n')}`)
+  return grid
+}
+
 function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[], istar: IStarEvaluation): ModelsFile {
+  const shapeGrid = requireShippableShapes(e)
   const k = e.windowMinutes
   const trainSpan = timeSpanOf(e.train)
   const testSpan = timeSpanOf(e.test)
@@ -127,7 +149,7 @@ function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[],
       `Each sample is one non-overlapping window: Q = net taker flow, dP/P = close_end/open_start - 1 (bar prices as a mid proxy), ADV, volDaily and the Abdi-Ranaldo relSpread from the trailing ${MODEL_SETTINGS.lookbackMinutes} minutes only (no look-ahead); windows with Q = 0 are left out.`,
       'Every model is scored on the out-of-sample squared error of the predicted signed return dP/P (R^2 = 1 - SSE/SST about the test mean; the zero model scores ~0). Log-space R^2 of the log-linear fit is reported but not used to choose: it ranks models backwards.',
       `Windows tried: ${windowText}. Chosen: k = ${e.windowMinutes} minutes (higher out-of-sample R^2 of the selected square-root candidate).`,
-      `Linear and MLP predict the cost in the trade direction sideSign * dP/P from impactFeatures (${e.linear.model.featureNames.join(', ')}); the MLP (hidden ${MODEL_SETTINGS.mlp.hidden1}/${MODEL_SETTINGS.mlp.hidden2}, seed ${MODEL_SETTINGS.mlp.seed}, early stopping on a 20 % validation split) trains on ${e.mlp.trainRows} training windows.`,
+      `Linear and MLP predict the cost in the trade direction sign(Q) * dP/P from impactFeatures (${e.linear.model.featureNames.join(', ')}; no side feature, so a buy and a sell of the same size cost the same), and the build refuses a model that is not symmetric or not monotone non-decreasing in size on a log grid over the training participation range (the recalibration gate's shape check); the MLP (hidden ${MODEL_SETTINGS.mlp.hidden1}/${MODEL_SETTINGS.mlp.hidden2}, seed ${MODEL_SETTINGS.mlp.seed}, early stopping on a 20 % validation split) trains on ${e.mlp.trainRows} training windows.`,
       `Caveat: relSpread in training is the Abdi-Ranaldo estimate from 1-minute bars (exactly 0 in ${fmt(100 * e.train.filter((s) => s.relSpread === 0).length / e.train.length, 3)} % of training windows), while serving passes the quoted spread; the linear model's standardised relSpread coefficient is ${fmt(e.linear.model.coefficients[e.linear.model.featureNames.indexOf('relSpread')], 3)} vs ${fmt(e.linear.model.coefficients[e.linear.model.featureNames.indexOf('sqrtParticipationVol')], 3)} for sqrtParticipationVol.`
     ].join(' '),
     generatedBy: GENERATED_BY,
@@ -148,11 +170,11 @@ function buildModelsFile (e: WindowEvaluation, all: readonly WindowEvaluation[],
     },
     linear: {
       model: linearToJson(e.linear.model),
-      calibration: { ...trainRanges, metrics: { outOfSampleMse: e.linear.outOfSampleMse, outOfSampleR2: e.linear.outOfSampleR2, trainSamples: e.train.length, testSamples: e.test.length } }
+      calibration: { ...trainRanges, shapeGrid, metrics: { outOfSampleMse: e.linear.outOfSampleMse, outOfSampleR2: e.linear.outOfSampleR2, trainSamples: e.train.length, testSamples: e.test.length } }
     },
     mlp: {
       model: mlpToJson(e.mlp.model),
-      calibration: { ...trainRanges, metrics: { outOfSampleMse: e.mlp.outOfSampleMse, outOfSampleR2: e.mlp.outOfSampleR2, trainSamples: e.mlp.trainRows, testSamples: e.test.length } }
+      calibration: { ...trainRanges, shapeGrid, metrics: { outOfSampleMse: e.mlp.outOfSampleMse, outOfSampleR2: e.mlp.outOfSampleR2, trainSamples: e.mlp.trainRows, testSamples: e.test.length } }
     },
     istar: istarSection(istar)
   }

@@ -166,3 +166,48 @@ t.test('models: linear and MLP JSON load and predict finite values', async (t) =
     }
   }
 })
+
+t.test('issue 14: each learned model\'s cost is symmetric and non-decreasing in size on a log grid over its validity range', async (t) => {
+  // Property, checked independently of shape.ts: participation log-spaced (calibration.shapeGrid.points,
+  // 50) over calibration.participationRange (the training range, the validity range served), at
+  // 1. the volDaily / relSpread values the build's gate checked (calibration.shapeGrid: the 10th,
+  //    50th and 90th percentiles of the training windows): must hold;
+  // 2. the ends of calibration.volDailyRange at relSpread 0 and the embedded BTCUSDT / ETHUSDT spreads:
+  //    must hold for linear; for the MLP a known dip of up to ~1 bps at the training maximum volDaily
+  //    (0.1245) is marked todo, since the gate's percentile grid does not sample it.
+  const learned = { linear: linearFromJson(models.linear.model), mlp: mlpFromJson(models.mlp.model) }
+  const predict = { linear: (row: number[]) => predictLinear(learned.linear, row), mlp: (row: number[]) => predictMlp(learned.mlp, row) }
+  const check = (name: 'linear' | 'mlp', vols: readonly number[], spreads: readonly number[]): { falls: number, asymmetric: number, worst: string } => {
+    const { participationRange: p, shapeGrid } = models[name].calibration
+    const n: number = shapeGrid.points
+    const grid = Array.from({ length: n }, (_, i) => i === n - 1 ? p.max : p.min * (p.max / p.min) ** (i / (n - 1)))
+    let falls = 0
+    let asymmetric = 0
+    let worst = ''
+    for (const volDaily of vols) {
+      for (const relSpread of spreads) {
+        let previous = -Infinity
+        for (const participation of grid) {
+          const buy = predict[name](impactFeatures({ participation, relSpread, volDaily, sideSign: 1 }))
+          const sell = predict[name](impactFeatures({ participation, relSpread, volDaily, sideSign: -1 }))
+          if (buy !== sell) asymmetric++
+          // a fall larger than 1e-12 (1e-8 bps, float noise) breaks monotonicity
+          if (buy < previous - 1e-12) { falls++; worst ||= `${previous * 1e4} -> ${buy * 1e4} bps at participation ${participation}, volDaily ${volDaily}, relSpread ${relSpread}` }
+          previous = buy
+        }
+      }
+    }
+    return { falls, asymmetric, worst }
+  }
+  for (const name of ['linear', 'mlp'] as const) {
+    const c = models[name].calibration
+    t.same(c.shapeGrid.participationRange, [c.participationRange.min, c.participationRange.max], `${name}: the gate's grid spans the validity range`)
+    const gated = check(name, c.shapeGrid.volDaily, c.shapeGrid.relSpread)
+    t.equal(gated.asymmetric, 0, `${name}: buy cost == sell cost on the gate's grid`)
+    t.equal(gated.falls, 0, `${name}: cost never falls with size on the gate's grid ${gated.worst}`)
+    const spreads = [0, market.symbols.BTCUSDT.spreadBps.value / 10_000, market.symbols.ETHUSDT.spreadBps.value / 10_000]
+    const ends = check(name, [c.volDailyRange.min, c.volDailyRange.max], spreads)
+    t.equal(ends.asymmetric, 0, `${name}: buy cost == sell cost at the volDaily range ends`)
+    t.equal(ends.falls, 0, `${name}: cost never falls with size at the volDaily range ends ${ends.worst}`, name === 'mlp' ? { todo: 'mlp dips at the training maximum volDaily (issue 14, open)' } : {})
+  }
+})

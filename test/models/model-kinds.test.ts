@@ -53,6 +53,27 @@ t.test('a record that names an unknown kind or breaks its kind\'s schema is reje
   t.throws(() => modelFromRecord({ ...embedded.mlp.record, validity: { participation: { min: 1, max: 0 }, volDaily: { min: 0, max: 1 } } }), { name: 'RangeError', message: 'record.validity.participation.max must be >= min (got 0)' })
 })
 
+t.test('issue 14: a linear or MLP record trained with the removed sideSign feature is refused, naming record.model.featureNames', async (t) => {
+  // the old feature list (before issue 14): the current one plus a trailing sideSign column, given weight 0 here
+  const old = 'record.model.featureNames must be [participation, sqrtParticipationVol, relSpread, volDaily] (got [participation, sqrtParticipationVol, relSpread, volDaily, sideSign]) (a model trained with the removed sideSign feature prices buys and sells differently: retrain it)'
+  const linear = structuredClone(embedded.linear.record) as any
+  linear.model.featureNames.push('sideSign')
+  linear.model.standardiser.mean.push(0)
+  linear.model.standardiser.std.push(1)
+  linear.model.coefficients.push(0)
+  t.throws(() => modelFromRecord(linear), { name: 'RangeError', message: old })
+  const mlp = structuredClone(embedded.mlp.record) as any
+  mlp.model.featureNames.push('sideSign')
+  mlp.model.layerSizes[0] = 5
+  mlp.model.standardiser.mean.push(0)
+  mlp.model.standardiser.std.push(1)
+  for (const row of mlp.model.layers[0].weights) row.push(0)
+  t.throws(() => modelFromRecord(mlp), { name: 'RangeError', message: old })
+  // the published-model benchmark refuses it too (the job never compares against an asymmetric model)
+  t.throws(() => (kindOf('linear')?.predictor as (fitted: unknown) => unknown)(linear.model), { name: 'RangeError', message: /^model\.featureNames must be/ })
+  t.throws(() => (kindOf('mlp')?.predictor as (fitted: unknown) => unknown)(mlp.model), { name: 'RangeError', message: /^model\.featureNames must be/ })
+})
+
 t.test('the embedded file: each kind reads and checks its own section', async (t) => {
   const file = JSON.parse(readFileSync('embedded/models.json', 'utf8'))
   const without = (patch: (f: any) => void): unknown => { const f = structuredClone(file); patch(f); return f }

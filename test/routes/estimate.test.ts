@@ -44,11 +44,31 @@ t.test('sells cost the same as buys; only the expected fill price mirrors', asyn
     const sell = (await post(app, '/v1/estimate', { ...explicit, side: 'sell', model })).json()
     t.equal(sell.spreadCostBps, buy.spreadCostBps, `${model}: spread cost`)
     t.equal(sell.feeBps, buy.feeBps, `${model}: fee`)
-    if (model === 'sqrt') {
-      t.equal(sell.impactBps, buy.impactBps, 'sqrt: impact identical')
-      t.ok(Math.abs((50_000 - sell.expectedAvgPriceQuote) - (buy.expectedAvgPriceQuote - 50_000)) < 1e-6, 'sqrt: fill prices mirror around arrival')
-    }
+    // issue 14: every model is symmetric by construction (no side feature), so the impact is identical
+    t.equal(sell.impactBps, buy.impactBps, `${model}: impact identical`)
+    t.ok(Math.abs((50_000 - sell.expectedAvgPriceQuote) - (buy.expectedAvgPriceQuote - 50_000)) < 1e-6, `${model}: fill prices mirror around arrival`)
     t.ok(sell.expectedAvgPriceQuote <= 50_000 && buy.expectedAvgPriceQuote >= 50_000, `${model}: sells fill below, buys above arrival`)
+  }
+})
+
+t.test('issue 14: on the embedded defaults, linear and MLP price a buy and a sell of BTCUSDT qtyBase 25 the same, with no clamp', async (t) => {
+  // The issue's reproduction: before the fix, linear said buy 2.40 / sell 0 bps and the MLP
+  // buy 11.69 / sell 0 bps (IMPACT_CLAMPED), both learning the training period's drift through a side feature.
+  const app = await build(t)
+  for (const model of ['linear', 'mlp']) {
+    const buy = await post(app, '/v1/estimate', { symbol: 'BTCUSDT', qtyBase: 25, side: 'buy', model })
+    const sell = await post(app, '/v1/estimate', { symbol: 'BTCUSDT', qtyBase: 25, side: 'sell', model })
+    t.equal(buy.statusCode, 200, buy.body)
+    t.equal(sell.statusCode, 200, sell.body)
+    const b = buy.json()
+    const s = sell.json()
+    t.equal(s.impactBps, b.impactBps, `${model}: buy ${b.impactBps as number} bps = sell ${s.impactBps as number} bps`)
+    // Known, not fixed here: the side-free linear fit predicts a negative cost for small orders
+    // (-3.02 bps for both sides at this size, clamped to 0 with IMPACT_CLAMPED; -11 to -19 bps as
+    // participation -> 0 over its validity range). Symmetric, but not yet a usable cost: marked todo.
+    const todo = model === 'linear' ? { todo: 'linear: negative cost for small orders (issue 14, open)' } : {}
+    t.ok(b.impactBps > 0, `${model}: a buy of 25 BTC costs something (${b.impactBps as number} bps)`, todo)
+    for (const [side, body] of [['buy', b], ['sell', s]]) t.notOk(body.warnings.some((w: { code: string }) => w.code === 'IMPACT_CLAMPED'), `${model} ${side as string}: no IMPACT_CLAMPED (${JSON.stringify(body.warnings)})`, todo)
   }
 })
 

@@ -6,6 +6,10 @@
  * the trade's direction, sideSign * (P_after - P_arrival) / P_arrival, positive = cost
  * (a buy that pushed the price up). A predicted signed return is therefore
  * sideSign * prediction. Cost in bps is fractionToBps(prediction).
+ *
+ * SYMMETRY: no feature depends on the side, so every learned model gives a buy and a sell of
+ * the same size the same cost by construction (issue 14: a side feature let the models learn
+ * the training period's drift, e.g. buy 2.40 bps / sell 0 bps). The gate also checks it (shape.ts).
  */
 import { DomainRangeError } from '../errors.js'
 import { requireNumber } from '../guards.js'
@@ -17,7 +21,7 @@ export interface ImpactFeatureInput {
   relSpread: number
   /** daily return volatility, fraction per day (0.03 = 3%) */
   volDaily: number
-  /** +1 buy, -1 sell (units.ts `sideSign`) */
+  /** +1 buy, -1 sell (units.ts `sideSign`): validated, but no feature depends on it (models are symmetric) */
   sideSign: 1 | -1
 }
 
@@ -30,9 +34,9 @@ export interface ImpactFeatureInput {
  *   can represent that law exactly.
  * - `relSpread`: (ask - bid) / mid, fraction, >= 0.
  * - `volDaily`: daily volatility, fraction per day, >= 0.
- * - `sideSign`: +1 buy, -1 sell (lets a model learn buy/sell asymmetry).
+ * No side feature: the target is already the cost in the trade's direction.
  */
-export const IMPACT_FEATURE_NAMES = ['participation', 'sqrtParticipationVol', 'relSpread', 'volDaily', 'sideSign'] as const
+export const IMPACT_FEATURE_NAMES = ['participation', 'sqrtParticipationVol', 'relSpread', 'volDaily'] as const
 export type ImpactFeatureName = typeof IMPACT_FEATURE_NAMES[number]
 
 /** The rule reported for a negative or non-finite participation, relSpread or volDaily, and how the message words it. */
@@ -45,7 +49,7 @@ const NON_NEGATIVE_SAID = 'a finite number >= 0'
  * @throws DomainRangeError naming `participation`, `relSpread` or `volDaily` if negative or
  *   not finite, or `sideSign` if not +1 or -1.
  * @example impactFeatures({ participation: 0.04, relSpread: 0.0002, volDaily: 0.03, sideSign: 1 })
- * // [0.04, 0.006, 0.0002, 0.03, 1]
+ * // [0.04, 0.006, 0.0002, 0.03]
  */
 export function impactFeatures (input: ImpactFeatureInput, out: number[] = new Array<number>(IMPACT_FEATURE_NAMES.length)): number[] {
   const { participation, relSpread, volDaily } = input
@@ -59,7 +63,18 @@ export function impactFeatures (input: ImpactFeatureInput, out: number[] = new A
   out[1] = input.volDaily * Math.sqrt(input.participation)
   out[2] = input.relSpread
   out[3] = input.volDaily
-  out[4] = input.sideSign
   out.length = IMPACT_FEATURE_NAMES.length
   return out
+}
+
+/**
+ * Checks that a stored learned model was trained on IMPACT_FEATURE_NAMES, in that order. Models
+ * trained on the old list (ending in `sideSign`) priced buys and sells differently and are refused.
+ * @param path the field holding the model, e.g. `record.model`; the message names `${path}.featureNames`
+ * @throws RangeError naming `${path}.featureNames`.
+ */
+export function requireImpactFeatureNames (path: string, featureNames: readonly string[]): void {
+  if (featureNames.length === IMPACT_FEATURE_NAMES.length && featureNames.every((name, j) => name === IMPACT_FEATURE_NAMES[j])) return
+  const old = featureNames.includes('sideSign') ? ' (a model trained with the removed sideSign feature prices buys and sells differently: retrain it)' : ''
+  throw new RangeError(`${path}.featureNames must be [${IMPACT_FEATURE_NAMES.join(', ')}] (got [${featureNames.join(', ')}])${old}`)
 }

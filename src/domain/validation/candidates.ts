@@ -7,7 +7,8 @@
  * - refit05: delta fixed at 0.5, eta by least squares of dP/P on sign(Q) sigma sqrt(|Q|/V)
  *   (refitImpactCoef), the benchmark every other candidate must beat;
  * - linear and mlp: the learned predictors on impactFeatures (participation = |Q|/V, relSpread,
- *   volDaily, sideSign = sign(Q)), target sideSign * dP/P (the cost in the trade's direction).
+ *   volDaily; no side feature, so buys and sells cost the same by construction), target
+ *   sign(Q) * dP/P (the cost in the trade's direction).
  * A sqrt predictor predicts sign(Q) eta sigma (|Q|/V)^delta smearing; a learned one
  * sideSign * predicted cost. Pure: the MLP's randomness comes from the given seed.
  */

@@ -8,6 +8,7 @@ import {
   type CandidateSpecs, type FailedFit, type FitCandidatesOptions, type FitsOf, type NamesOf
 } from './candidates.js'
 import { gateCandidate, type GateCandidate, type GateSanity, type GateVerdict } from './gate.js'
+import { shapeGridOf } from './shape.js'
 import { timeSpanOf, walkForwardSplit, type Predictor, type TimedSample } from './walk-forward.js'
 
 export interface WalkForwardEvaluationOptions<N extends string = NamesOf<typeof DEFAULT_CANDIDATES>> extends FitCandidatesOptions {
@@ -45,7 +46,7 @@ function rejected (name: string, reason: string, test: readonly TimedSample[]): 
  * Keeps the usable samples (isUsableSample), splits them walk-forward (walkForwardSplit), fits
  * the candidates (default DEFAULT_CANDIDATES; the list must hold refit05) on the training part
  * (fitCandidates) and gates each, in list order, on the test part (gateCandidate) against zero, the delta = 0.5 refit fitted on the same training part, and the
- * published model. A failed fit is rejected with its error; if the refit itself fails, every
+ * published model, and on its shape (symmetric, monotone in size) over the training part's grid (shapeGridOf). A failed fit is rejected with its error; if the refit itself fails, every
  * candidate is rejected (nothing to compare against).
  * @throws DomainRangeError from walkForwardSplit ('samples' when train or test would be empty,
  *   'testFraction', 'gapMs') or gateCandidate ('bucketMs', 'sanity.impactExponentRange').
@@ -58,6 +59,7 @@ export function evaluateCandidates<S extends CandidateSpecs = typeof DEFAULT_CAN
   const byName = fits as unknown as Record<string, GateCandidate | FailedFit | undefined>
   const refit = byName.refit05 ?? { name: 'refit05', failed: true, error: 'refit05 is not among the candidates' }
   const names = candidates.map((c) => c.name as NamesOf<S>)
+  const shape = shapeGridOf(split.train)
   const verdicts = {} as Record<NamesOf<S>, GateVerdict>
   for (const name of names) {
     const fit = byName[name] as GateCandidate | FailedFit
@@ -68,7 +70,8 @@ export function evaluateCandidates<S extends CandidateSpecs = typeof DEFAULT_CAN
       benchmarks: { zero: zeroPredictor, refit05: refit.predictor, published: options.publishedFor?.(name) },
       test: split.test,
       bucketMs: options.bucketMs,
-      sanity: options.sanity
+      sanity: options.sanity,
+      shape
     })
   }
   let chosen: NamesOf<S> | undefined

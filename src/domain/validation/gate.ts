@@ -12,6 +12,7 @@
  * whole evaluation (split, fit, gate) in evaluate.ts.
  */
 import { DomainRangeError } from '../errors.js'
+import { shapeProblems, type ShapeGrid } from './shape.js'
 import { dailySquaredErrorsOf, MS_PER_DAY, timeSpanOf, type DailyError, type Predictor, type TimedSample } from './walk-forward.js'
 
 export interface GateCandidate {
@@ -45,6 +46,12 @@ export interface GateInput {
   /** comparison bucket in ms; default one UTC day */
   bucketMs?: number
   sanity?: GateSanity
+  /**
+   * The candidate's validity grid (shape.ts shapeGridOf of the training samples): when given, a
+   * candidate that is not symmetric (buy cost == sell cost) or not monotone non-decreasing in
+   * size on it is rejected. evaluateCandidates always gives it.
+   */
+  shape?: ShapeGrid
 }
 
 export interface GateMetrics {
@@ -120,6 +127,8 @@ function checkParams (candidate: GateCandidate, range: readonly [number, number]
 
 /**
  * Decides whether a candidate model may be published. Rules (every failed one is reported):
+ * 0. Shape (when `input.shape` is given): buy cost == sell cost, and the cost is monotone
+ *    non-decreasing in size, on the grid (shape.ts shapeProblems); a violation is a reason.
  * 1. Sanity: every value in `candidate.params` is finite, and `params.impactExponent` (delta),
  *    when present, lies in `sanity.impactExponentRange` (inclusive; default [0.2, 1.0]).
  * 2. Finite predictions: the candidate predicts a finite dP/P for every test sample (a
@@ -159,6 +168,8 @@ export function gateCandidate (input: GateInput): GateVerdict {
     ({ candidate: candidate.name, publish, reasons, metrics, testWindow: timeSpanOf(test), samples: test.length })
 
   const failed = checkParams(candidate, range)
+  const shape = input.shape === undefined ? [] : shapeProblems(candidate.predictor, input.shape)
+  for (const problem of shape) failed.push(`candidate ${candidate.name} ${problem}`)
   if (test.length === 0) return verdict([...failed, 'no test samples: nothing to compare'], false)
 
   const own = predictAll(candidate.predictor, test)
@@ -197,5 +208,6 @@ export function gateCandidate (input: GateInput): GateVerdict {
   else passed.push(`beats the published model on ${metrics.winsVsPublished ?? 0} of ${days} days (MSE ${fmt(metrics.candidateMse)} vs ${fmt(published.mse)})`)
   if (failed.length > 0) return verdict(failed, false)
   const deltaText = candidate.params?.impactExponent !== undefined ? `, delta ${fmt(candidate.params.impactExponent)} in [${range[0]}, ${range[1]}]` : ''
-  return verdict([`parameters finite${deltaText}`, ...passed], true)
+  const shapeText = input.shape === undefined ? [] : [`symmetric and monotone non-decreasing in size on a ${input.shape.points}-point log grid of participation [${input.shape.participationRange.map((x) => fmt(x)).join(', ')}]`]
+  return verdict([`parameters finite${deltaText}`, ...shapeText, ...passed], true)
 }

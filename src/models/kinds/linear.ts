@@ -1,5 +1,5 @@
 /** "linear": least squares on impactFeatures (linear-regression.ts), served from linearToJson output. */
-import { impactFeatures } from '../../domain/learn/impact-features.js'
+import { impactFeatures, requireImpactFeatureNames } from '../../domain/learn/impact-features.js'
 import { linearFromJson, LinearJsonSchema, linearToJson, predictLinear } from '../../domain/learn/linear-regression.js'
 import { linearCandidate, linearPredictor } from '../../domain/validation/candidates.js'
 import { defineModelKind, kindCandidate, learnedEmbedded } from './kind.js'
@@ -9,15 +9,20 @@ export const linearKind = defineModelKind({
   field: 'model',
   fitSchema: LinearJsonSchema,
   bodyNote: 'linearToJson',
-  serve: (fitted) => {
+  serve: (fitted, path) => {
     const model = linearFromJson(fitted)
+    requireImpactFeatureNames(path, model.featureNames)
     const row: number[] = []
     return {
       parameters: Object.freeze({ featureNames: model.featureNames, coefficients: model.coefficients, intercept: model.intercept, standardiser: model.standardiser }),
       predictCost: (input) => predictLinear(model, impactFeatures(input, row))
     }
   },
-  predictor: (json) => linearPredictor(linearFromJson(json)),
+  predictor: (json) => {
+    const model = linearFromJson(json)
+    requireImpactFeatureNames('model', model.featureNames)
+    return linearPredictor(model)
+  },
   candidates: [kindCandidate(linearCandidate, (c) => ({ payload: linearToJson(c.model) }))],
   embedded: learnedEmbedded('linear')
 })

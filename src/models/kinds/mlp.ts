@@ -1,5 +1,5 @@
 /** "mlp": the multilayer perceptron on impactFeatures (mlp.ts), served from mlpToJson output. */
-import { impactFeatures } from '../../domain/learn/impact-features.js'
+import { impactFeatures, requireImpactFeatureNames } from '../../domain/learn/impact-features.js'
 import { mlpFromJson, MlpJsonSchema, mlpToJson } from '../../domain/learn/mlp-json.js'
 import { predictMlp } from '../../domain/learn/mlp.js'
 import { mlpCandidate, mlpPredictor } from '../../domain/validation/candidates.js'
@@ -10,15 +10,20 @@ export const mlpKind = defineModelKind({
   field: 'model',
   fitSchema: MlpJsonSchema,
   bodyNote: 'mlpToJson',
-  serve: (fitted) => {
+  serve: (fitted, path) => {
     const model = mlpFromJson(fitted)
+    requireImpactFeatureNames(path, model.featureNames)
     const row: number[] = []
     return {
       parameters: Object.freeze({ featureNames: model.featureNames, layerSizes: model.layerSizes, training: model.training }),
       predictCost: (input) => predictMlp(model, impactFeatures(input, row))
     }
   },
-  predictor: (json) => mlpPredictor(mlpFromJson(json)),
+  predictor: (json) => {
+    const model = mlpFromJson(json)
+    requireImpactFeatureNames('model', model.featureNames)
+    return mlpPredictor(model)
+  },
   candidates: [kindCandidate(mlpCandidate, (c) => ({ payload: mlpToJson(c.model) }))],
   embedded: learnedEmbedded('mlp')
 })

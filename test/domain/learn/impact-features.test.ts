@@ -1,24 +1,37 @@
 import t from 'tap'
 import { DomainRangeError } from '../../../src/domain/errors.js'
-import { IMPACT_FEATURE_NAMES, impactFeatures } from '../../../src/domain/learn/impact-features.js'
+import { IMPACT_FEATURE_NAMES, impactFeatures, requireImpactFeatureNames } from '../../../src/domain/learn/impact-features.js'
 import { fitLinearRegression, predictLinear } from '../../../src/domain/learn/linear-regression.js'
 import { createRng } from '../../../src/domain/learn/rng.js'
 
 t.test('feature vector in IMPACT_FEATURE_NAMES order (hand-computed)', async (t) => {
-  t.same(IMPACT_FEATURE_NAMES, ['participation', 'sqrtParticipationVol', 'relSpread', 'volDaily', 'sideSign'])
+  // issue 14: no side feature, so no learned model can price buys and sells differently
+  t.same(IMPACT_FEATURE_NAMES, ['participation', 'sqrtParticipationVol', 'relSpread', 'volDaily'])
   const features = impactFeatures({ participation: 0.04, relSpread: 0.0002, volDaily: 0.03, sideSign: -1 })
   // sqrtParticipationVol = 0.03 * sqrt(0.04) = 0.006
-  t.same(features.length, 5)
+  t.same(features.length, 4)
   t.equal(features[0], 0.04)
   t.ok(Math.abs(features[1] - 0.006) < 1e-18, 'volDaily * sqrt(participation) = 0.006 (1e-18)')
-  t.same(features.slice(2), [0.0002, 0.03, -1])
+  t.same(features.slice(2), [0.0002, 0.03])
 })
 
-t.test('writes into a given buffer (hot path) and trims it to 5 values', async (t) => {
+t.test('the features do not depend on the side (issue 14: symmetric by construction)', async (t) => {
+  const input = { participation: 0.013, relSpread: 0.0003, volDaily: 0.025 }
+  t.same(impactFeatures({ ...input, sideSign: 1 }), impactFeatures({ ...input, sideSign: -1 }))
+})
+
+t.test('writes into a given buffer (hot path) and trims it to 4 values', async (t) => {
   const out: number[] = [9, 9, 9, 9, 9, 9, 9]
   const result = impactFeatures({ participation: 0, relSpread: 0, volDaily: 0, sideSign: 1 }, out)
   t.equal(result, out)
-  t.same(out, [0, 0, 0, 0, 1])
+  t.same(out, [0, 0, 0, 0])
+})
+
+t.test('requireImpactFeatureNames refuses the old feature list, naming the field', async (t) => {
+  requireImpactFeatureNames('record.model', [...IMPACT_FEATURE_NAMES])
+  t.throws(() => requireImpactFeatureNames('record.model', ['participation', 'sqrtParticipationVol', 'relSpread', 'volDaily', 'sideSign']),
+    { name: 'RangeError', message: /^record\.model\.featureNames must be \[participation, sqrtParticipationVol, relSpread, volDaily\] \(got \[.*sideSign\]\).*sideSign feature/ })
+  t.throws(() => requireImpactFeatureNames('record.model', ['volDaily', 'relSpread', 'sqrtParticipationVol', 'participation']), { name: 'RangeError', message: /record\.model\.featureNames must be/ }, 'order matters')
 })
 
 t.test('invalid inputs throw DomainRangeError naming the field', async (t) => {

@@ -61,7 +61,7 @@ t.test('predictor helpers', async (t) => {
   t.equal(predictorFromCost((input) => input.participation)(s), -0.04, 'cost model: sign(Q) * cost')
   t.equal(predictorFromCost(() => 1)({ ...s, signedQtyBase: 0 }), 0, 'Q = 0 predicts no move')
   t.equal(zeroPredictor(s), 0)
-  t.same(sampleFeatures(s), [0.04, 0.02 * 0.2, 0.001, 0.02, -1])
+  t.same(sampleFeatures(s), [0.04, 0.02 * 0.2, 0.001, 0.02], 'no side column (issue 14)')
   t.equal(sampleTarget(s), 0.001, 'target = sign(Q) dP/P: a sell that pushed the price down is a cost')
   t.equal(isUsableSample(s), true)
   t.equal(isUsableSample({ ...s, relSpread: -1 }), false)
@@ -87,6 +87,8 @@ t.test('evaluateCandidates: split, fit, gate; the true law is published', async 
   t.equal(result.verdicts.logLinear.metrics.days, 3)
   t.equal(result.verdicts.refit05.publish, true, 'the refit beats zero; refit rule vacuous')
   t.equal(result.chosen, 'logLinear', 'the right exponent (0.6) beats the refit (0.5) out of sample')
+  // issue 14: every candidate is checked for symmetry and monotonicity on the training grid
+  t.ok(result.verdicts.logLinear.reasons.some((r) => r.startsWith('symmetric and monotone non-decreasing in size on a 50-point log grid')), result.verdicts.logLinear.reasons.join('; '))
   const none = evaluateCandidates(samples.slice(0, 2), { seed: 2, gapMs: 0, testFraction: 0.5, mlp: MLP })
   t.match(none.verdicts.logLinear.reasons, [/fit failed/])
   t.equal(none.chosen, undefined)

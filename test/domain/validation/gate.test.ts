@@ -1,6 +1,9 @@
 import t from 'tap'
 import { gateCandidate, type GateBenchmarks } from '../../../src/domain/validation/gate.js'
-import { zeroPredictor } from '../../../src/domain/validation/candidates.js'
+import { linearPredictor, zeroPredictor } from '../../../src/domain/validation/candidates.js'
+import { shapeGridOf } from '../../../src/domain/validation/shape.js'
+import { IMPACT_FEATURE_NAMES } from '../../../src/domain/learn/impact-features.js'
+import type { LinearModel } from '../../../src/domain/learn/linear-regression.js'
 import { MS_PER_DAY, type Predictor, type TimedSample } from '../../../src/domain/validation/walk-forward.js'
 import { createRng } from '../../../src/domain/learn/rng.js'
 
@@ -152,4 +155,32 @@ t.test('daily metrics by hand on a two-day set', async (t) => {
   t.equal(v.metrics.winsVsZero, 1)
   t.equal(v.publish, false, '1 of 2 days is not a strict majority')
   t.match(gateCandidate({ candidate: { name: 'x', predictor: perfect }, benchmarks, test: [] }).reasons, [/no test samples/])
+})
+
+t.test('issue 14: the shape rule refuses a non-monotone or asymmetric candidate, with the reason', async (t) => {
+  const grid = shapeGridOf(test)
+  if (grid === undefined) throw new Error('no grid')
+  // grid from the test set itself: participation |Q| / 1000 with |Q| in [1, 100], volDaily 0.02, relSpread 0.0001
+  t.ok(grid.participationRange[0] >= 0.001 && grid.participationRange[1] <= 0.1, `participation range ${grid.participationRange.join(', ')}`)
+  t.same(grid.volDaily, [0.02])
+  t.same(grid.relSpread, [0.0001])
+  t.equal(grid.points, 50)
+  const linear = (coefficients: number[]): LinearModel => ({
+    kind: 'linear', featureNames: [...IMPACT_FEATURE_NAMES], standardiser: { mean: [0, 0, 0, 0], std: [1, 1, 1, 1] }, coefficients, intercept: 0, trainingRows: 100
+  })
+  // cost = 0.5 * volDaily * sqrt(p) = 0.01 sqrt(p): the truth of makeTest (hand), monotone and symmetric
+  const good = gateCandidate({ candidate: { name: 'linear', predictor: linearPredictor(linear([0, 0.5, 0, 0])) }, benchmarks, test, shape: grid })
+  t.equal(good.publish, true, good.reasons.join('; '))
+  t.match(good.reasons, [/^parameters finite$/, /^symmetric and monotone non-decreasing in size on a 50-point log grid/])
+  // cost = -1 * p + 0.01 sqrt(p): d cost / dp = 0.005 / sqrt(p) - 1 < 0 for p > 2.5e-5 (hand), so it falls over the whole grid
+  const falling = gateCandidate({ candidate: { name: 'linear', predictor: linearPredictor(linear([-1, 0.5, 0, 0])) }, benchmarks, test, shape: grid })
+  t.equal(falling.publish, false)
+  t.match(falling.reasons, [/^candidate linear is not monotone non-decreasing in size: cost falls from .* bps at participation .* to .* bps at .*, volDaily 0\.02000, relSpread 0\.0001000 on a 50-point log grid of participation/])
+  t.notOk(falling.reasons.some((r) => /not symmetric/.test(r)), 'a linear model on the side-free features is symmetric')
+  // a drift the side feature used to learn: dP/P = truth + 1e-4, so a buy costs 2 bps more than a sell (hand)
+  const drift = gateCandidate({ candidate: { name: 'drift', predictor: (s) => truth(s.signedQtyBase) + 1e-4 }, benchmarks, test, shape: grid })
+  t.equal(drift.publish, false)
+  t.match(drift.reasons, [/^candidate drift is not symmetric: buy .* bps vs sell .* bps at participation/])
+  const unchecked = gateCandidate({ candidate: { name: 'drift', predictor: (s) => truth(s.signedQtyBase) + 1e-4 }, benchmarks, test })
+  t.notOk(unchecked.reasons.some((r) => /symmetric/.test(r)), 'no grid, no shape rule')
 })
