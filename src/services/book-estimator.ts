@@ -7,7 +7,7 @@ import type { Orderbook } from '../market/market-data.js'
 import type { Category } from '../market/market-state.js'
 import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
-import { asUnprocessable, IMMEDIATE_EXECUTION, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
+import { asUnprocessable, feeRateFor, IMMEDIATE_EXECUTION, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
 import { staleMarketWarning } from './stale-market.js'
 
 /**
@@ -26,8 +26,7 @@ import { staleMarketWarning } from './stale-market.js'
 export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps, snapshot: { book: Orderbook, fetchedAtMs: number }, fieldPrefix = 'body/'): EstimateResponse {
   const { book } = snapshot
   const inputs = bookMarketInputs(request, deps, fieldPrefix)
-  const fees = deps.market.fees(book.category)
-  const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
+  const feeRate = feeRateFor(deps.market, book.category, request.liquidity)
   const modelName: ModelName = request.model ?? DEFAULT_MODEL_NAME
   const model = deps.models.modelsFor(request.symbol)[modelName]
   const warnings: Array<{ code: string, message: string }> = []

@@ -3,7 +3,7 @@ import { DomainRangeError } from '../domain/errors.js'
 import { planExecution } from '../domain/execution/execution-plan.js'
 import { bpsToFraction, fractionToBps, sideSign } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
-import type { MarketState, MarketStateProvider } from '../market/market-state.js'
+import type { Category, MarketState, MarketStateProvider } from '../market/market-state.js'
 import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
@@ -19,6 +19,12 @@ export interface EstimatorDeps {
 
 type Warning = Readonly<{ code: string, message: string }>
 const MARKET_INPUTS = ['priceQuote', 'volDaily', 'advBase', 'spreadBps'] as const
+
+/** The fee rate an order pays in `category`: maker or taker (the default) as `liquidity` says. */
+export function feeRateFor (market: MarketStateProvider, category: Category, liquidity: 'taker' | 'maker' | undefined): number {
+  const fees = market.fees(category)
+  return liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
+}
 
 /** Market inputs for the order: the request's where given, else the symbol's market state. */
 export function resolveMarketInputs (
@@ -83,8 +89,7 @@ export function rangeWarning (what: string, value: number, range: { min: number,
 export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fieldPrefix = 'body/'): EstimateResponse {
   const inputs = resolveMarketInputs(request, deps.market, fieldPrefix)
   const state = inputs.state
-  const fees = deps.market.fees(state?.category ?? 'linear')
-  const feeRate = request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate
+  const feeRate = feeRateFor(deps.market, state?.category ?? 'linear', request.liquidity)
   const participation = request.qtyBase / inputs.advBase
   if (!Number.isFinite(participation)) throw unprocessable(`${fieldPrefix}${request.advBase !== undefined ? 'advBase' : 'qtyBase'}`, 'qtyBase / advBase finite', `participation qtyBase / advBase = ${request.qtyBase} / ${inputs.advBase} overflows`)
   const worked = request.execution !== undefined && request.execution.strategy !== 'immediate'

@@ -4,25 +4,24 @@
  * /v1/estimate prices that execution (one planExecution, one orderCost), so the two agree.
  */
 import { riskAversionGrid } from '../domain/execution/efficient-frontier.js'
-import { DEFAULT_MAX_PARTICIPATION, planExecution, repriceTrades, type ExecutionPlan, type ExecutionSpec } from '../domain/execution/execution-plan.js'
+import { DEFAULT_MAX_PARTICIPATION, planExecution, repriceTrades, type ExecutionMarket, type ExecutionPlan, type ExecutionSpec } from '../domain/execution/execution-plan.js'
 import type { IStarParams } from '../domain/impact/istar.js'
 import { orderCost } from '../domain/impact/order-cost.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketState } from '../market/market-state.js'
 import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
-import { asUnprocessable, type EstimatorDeps } from './estimator.js'
+import { asUnprocessable, feeRateFor, type EstimatorDeps } from './estimator.js'
 import { roundToLotSize } from './lot-size.js'
-import { EXECUTION_FIELDS, executionModelOf, executionWarnings, hourlySharesOf } from './execution.js'
+import { defaultStartMs, EXECUTION_FIELDS, executionModelOf, executionWarnings, hourlySharesOf } from './execution.js'
 
 /** Domain parameters the schedule request spells at its top level. */
 const FIELDS = { ...Object.fromEntries(Object.keys(EXECUTION_FIELDS).map((k) => [k, k])), initialHoldingsBase: 'qtyBase', impactCostFraction: 'qtyBase' }
 
 interface Resolved {
   state: MarketState
-  priceQuote: number
-  volDaily: number
   feeRate: number
-  startMs: number
+  /** what the execution meets: price, volatility, ADV, the hourly profile, the start */
+  market: ExecutionMarket
 }
 
 function resolveMarket (request: Pick<ScheduleRequest, 'symbol' | 'priceQuote' | 'volQuote' | 'liquidity' | 'startMs'>, deps: EstimatorDeps, nowMs: number): Resolved {
@@ -32,13 +31,16 @@ function resolveMarket (request: Pick<ScheduleRequest, 'symbol' | 'priceQuote' |
   const state = deps.market.get(request.symbol)
   if (state === undefined) throw unknownSymbol('body/symbol', request.symbol, ['temporaryImpact', 'volQuote', 'halfSpreadQuote'])
   const priceQuote = request.priceQuote ?? state.priceQuote
-  const fees = deps.market.fees(state.category)
   return {
     state,
-    priceQuote,
-    volDaily: request.volQuote !== undefined ? request.volQuote / priceQuote : state.volDaily,
-    feeRate: request.liquidity === 'maker' ? fees.makerFeeRate : fees.takerFeeRate,
-    startMs: request.startMs ?? Math.floor(nowMs / 60_000) * 60_000
+    feeRate: feeRateFor(deps.market, state.category, request.liquidity),
+    market: {
+      priceQuote,
+      volDaily: request.volQuote !== undefined ? request.volQuote / priceQuote : state.volDaily,
+      advBase: state.advBase,
+      hourlyVolumeShares: hourlySharesOf(state),
+      startMs: request.startMs ?? defaultStartMs(nowMs)
+    }
   }
 }
 
@@ -63,7 +65,7 @@ function specOf (request: ScheduleRequest | FrontierRequest, riskAversion: numbe
 
 /** The cost breakdown of a plan, as the estimate reports it. */
 function costOf (request: { side: 'buy' | 'sell' }, plan: ExecutionPlan, qtyBase: number, m: Resolved) {
-  const cost = orderCost({ side: request.side, qtyBase, priceQuote: m.priceQuote, advBase: m.state.advBase, spreadBps: m.state.spreadBps, feeRate: m.feeRate, impactCostFraction: plan.impactFraction })
+  const cost = orderCost({ side: request.side, qtyBase, priceQuote: m.market.priceQuote, advBase: m.market.advBase, spreadBps: m.state.spreadBps, feeRate: m.feeRate, impactCostFraction: plan.impactFraction })
   const stdCostQuote = plan.timingRiskFraction * cost.notionalQuote
   return { cost, stdCostQuote, varianceQuote2: stdCostQuote * stdCostQuote }
 }
@@ -79,9 +81,9 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
   const { model, params } = executionModelOf(deps.models.modelsFor(request.symbol as string))
   const strategy = request.strategy ?? 'optimal'
   try {
-    const market = { priceQuote: m.priceQuote, volDaily: m.volDaily, advBase: m.state.advBase, hourlyVolumeShares: hourlySharesOf(m.state), startMs: m.startMs }
+    const { market } = m
     let plan = planExecution(params, request.qtyBase, market, specOf(request, riskAversion ?? 0, strategy))
-    const rounded = roundToLots(plan, request, m.state, params, m.volDaily)
+    const rounded = roundToLots(plan, request, m.state, params, market.volDaily)
     if (rounded !== undefined) plan = rounded.plan
     const qty = plan.holdingsBase[0]
     const { cost, stdCostQuote, varianceQuote2 } = costOf(request, plan, qty, m)
@@ -97,7 +99,7 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
       participation: plan.participation,
       periodVolumeBase: plan.periodVolumeBase,
       averageParticipation: plan.averageParticipation,
-      startMs: m.startMs,
+      startMs: market.startMs,
       expectedCostQuote: cost.totalCostQuote,
       expectedCostBps: cost.totalCostBps,
       impactBps: cost.impactBps,
@@ -141,7 +143,7 @@ function defaultRiskAversionRange (twapCostQuote: number, twapVarianceQuote2: nu
 export function runExecutionFrontier (request: FrontierRequest, deps: EstimatorDeps) {
   const m = resolveMarket(request, deps, Date.now())
   const { model, params } = executionModelOf(deps.models.modelsFor(request.symbol as string))
-  const market = { priceQuote: m.priceQuote, volDaily: m.volDaily, advBase: m.state.advBase, hourlyVolumeShares: hourlySharesOf(m.state), startMs: m.startMs }
+  const { market } = m
   try {
     let grid = request.riskAversions
     if (grid === undefined) {
@@ -157,7 +159,7 @@ export function runExecutionFrontier (request: FrontierRequest, deps: EstimatorD
       const { cost, stdCostQuote, varianceQuote2 } = costOf(request, plan, request.qtyBase, m)
       return { riskAversion, expectedCostQuote: cost.totalCostQuote, varianceQuote2, stdCostQuote, expectedCostBps: cost.totalCostBps, timingRiskBps: plan.timingRiskFraction * 1e4 }
     })
-    return { side: request.side, qtyBase: request.qtyBase, startMs: m.startMs, executionModel: modelInfo(model, params), points }
+    return { side: request.side, qtyBase: request.qtyBase, startMs: market.startMs, executionModel: modelInfo(model, params), points }
   } catch (err) {
     throw asUnprocessable(err, 'body/', FIELDS)
   }

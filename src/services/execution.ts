@@ -16,6 +16,11 @@ export const EXECUTION_MODEL_NAME = 'istar' satisfies ModelName
 
 type Warning = Readonly<{ code: string, message: string }>
 
+/** Default start of a worked execution: the minute of the request (so two requests in one minute price alike). */
+export function defaultStartMs (nowMs: number): number {
+  return Math.floor(nowMs / 60_000) * 60_000
+}
+
 /** What each strategy needs and refuses (fields of `execution`). */
 const FIELDS: Record<ExecutionStrategy, { required: ReadonlyArray<keyof ExecutionField>, allowed: ReadonlyArray<keyof ExecutionField> }> = {
   immediate: { required: [], allowed: [] },
@@ -45,7 +50,7 @@ export function resolveExecution (execution: ExecutionField | undefined, qtyBase
     if (execution[field] === undefined) throw unprocessable(`${fieldPrefix}execution/${field}`, `required with strategy ${strategy}`, `execution.${field} is required when execution.strategy is "${strategy}"`)
   }
   refuseExtra(execution, fieldPrefix)
-  const startMs = execution.startMs ?? Math.floor(nowMs / 60_000) * 60_000
+  const startMs = execution.startMs ?? defaultStartMs(nowMs)
   switch (strategy) {
     case 'twap':
     case 'vwap': {
