@@ -1,11 +1,13 @@
 /**
  * The execution-model (I-Star) part of the `npm run eval` Markdown report: the per-length fits,
  * the joint fits with their standard errors, out-of-sample R^2 per length and pooled for I-Star
- * and the square-root law, and one sentence on speed.
+ * and the square-root law, one sentence on speed, and the calibration of the predicted cost
+ * distributions (eval-calibration-report.ts).
  */
 import { ISTAR_PARAM_ORDER } from '../../src/domain/impact/calibrate-istar.js'
 import type { IStarEvaluation, IStarFitSummary, Range } from './eval-istar.js'
 import { markdownTable, sig } from './markdown.js'
+import { formatCalibrationSection } from './eval-calibration-report.js'
 
 /** `value ± se`; "fixed" for a parameter the fit held, "n/i" when the data cannot identify it. */
 function paramCell (fit: IStarFitSummary, name: typeof ISTAR_PARAM_ORDER[number]): string {
@@ -67,5 +69,7 @@ export function formatIStarSection (e: IStarEvaluation): string[] {
   out.push(`Speed: ${e.speedText}${atBound}`)
   const p = e.publishedParams
   out.push(`Published execution model (embedded "istar"): ${e.winner === 'i-star' ? 'I-Star' : 'the square-root law as I-Star parameters'}, a1 ${sig(p.a1, 4)}, a2 ${sig(p.a2, 4)}, a4 ${sig(p.a4, 4)}, b1 ${sig(p.b1, 4)}.`)
+  out.push('')
+  out.push(...formatCalibrationSection(e.calibration, e.winner))
   return out
 }

@@ -4,7 +4,8 @@
  * tested on all 2026-02 files (the split of models-file.ts), fitted by calibrateIStar and against
  * the horizon-free square-root law (fitSquareRootLaw, a2 = 0.5), scored out of sample per window
  * length and pooled. SEs: day-block bootstrap for the joint I-Star fit, day-clustered sandwich
- * (CR1) for the square-root law and the per-length fits. Shared by `npm run eval` (the table) and
+ * (CR1) for the square-root law and the per-length fits. The calibration of both fits' predicted
+ * cost distributions on the test windows (eval-calibration.ts, issue 15). Shared by `npm run eval` (the table) and
  * `npm run defaults` (the embedded "istar" section), so both print the same figures.
  */
 import { buildIStarWindows, DEFAULT_ISTAR_LENGTHS_MINUTES } from '../../src/domain/impact/istar-windows.js'
@@ -13,6 +14,7 @@ import {
 } from '../../src/domain/impact/calibrate-istar.js'
 import type { IStarParams } from '../../src/domain/impact/istar.js'
 import type { AltKlineFile } from './impact-evaluation.js'
+import { evaluateCalibration, type CalibrationEvaluation } from './eval-calibration.js'
 
 export interface IStarEvalSettings {
   lengthsMinutes: readonly number[]
@@ -92,6 +94,8 @@ export interface IStarEvaluation {
   /** the winner's covariance and SEs (the square-root law: only a1 is random, the rest fixed: rows 0) */
   published: IStarFitSummary
   speedText: string
+  /** issue 15: is the predicted cost distribution (mean MI, std sqrt(timing^2 + model^2)) calibrated on the test windows? */
+  calibration: CalibrationEvaluation
 }
 
 export const ISTAR_WEIGHTING = 'equal contribution per window length: w = 1 / (L n m), L lengths, n windows of the length and m their mean squared signed return (lengthWeights), so every length holds the same share of the weighted sum of squares: neither the many 1-minute windows nor the far more variable 240-minute returns dominate the fit or the pooled R² (pooled weighted SSE = mean over lengths of MSE / m)'
@@ -243,7 +247,8 @@ export function evaluateIStar (train: readonly IStarWindow[], test: readonly ISt
     // the square-root law's fit holds a4 = b1 = 0 already (fitSquareRootLaw), a2 = 0.5
     publishedParams: { ...published.params },
     published,
-    speedText: speedSentence(istar, winner, pooled)
+    speedText: speedSentence(istar, winner, pooled),
+    calibration: evaluateCalibration(test, { istar, sqrt }, settings.lengthsMinutes)
   }
 }
 

@@ -78,12 +78,16 @@ t.test('eval on a slice of the real data', {
   for (const row of em.perLength) t.ok(row.windows.train > 0 && row.windows.test > 0 && Number.isFinite(row.outOfSampleR2.istar) && Number.isFinite(row.outOfSampleR2.sqrt), `${row.lengthMinutes} min: windows and both R^2`)
   t.equal(em.winner === 'i-star', em.pooledOutOfSampleR2.istar > em.pooledOutOfSampleR2.sqrt, 'the winner has the higher pooled out-of-sample R^2')
   t.ok(em.povRange.min > 0 && em.povRange.max <= 1, 'POV in (0, 1]')
+  // issue 15: the calibration of both fits' predicted cost distributions on the test windows
+  t.same(em.calibration.perLength.map((r) => [r.lengthMinutes, r.windows]), em.perLength.map((r) => [r.lengthMinutes, r.windows.test]), 'calibration scored on every test window, per length')
+  for (const row of em.calibration.perLength) t.ok(row.sqrt.n === row.windows && row.sqrt.bandCoverage !== null && row.istar.stdZ !== null, `${row.lengthMinutes} min: coverage and std z`)
 
   const table = formatReport(report)
   t.match(table, /Execution model \(I-Star/)
   t.match(table, /Speed: .*the rate part (can|cannot) be told from zero|Speed: .*not identified/)
   t.match(table, /\| data set +\| window +\| train \/ test windows \(test days\) +\| delta ± s\.e\./, 'Markdown table header')
   t.match(table, /2023-02 -> 2026-02 LINK/)
+  t.match(table, /Calibration of the predicted cost distribution on the held-out windows/)
 })
 
 t.test('tape market stand-ins use only the earlier part of the session (by hand)', async (t) => {
