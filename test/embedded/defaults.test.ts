@@ -170,11 +170,10 @@ t.test('models: linear and MLP JSON load and predict finite values', async (t) =
 t.test('issue 14: each learned model\'s cost is symmetric and non-decreasing in size on a log grid over its validity range', async (t) => {
   // Property, checked independently of shape.ts: participation log-spaced (calibration.shapeGrid.points,
   // 50) over calibration.participationRange (the training range, the validity range served), at
-  // 1. the volDaily / relSpread values the build's gate checked (calibration.shapeGrid: the 10th,
-  //    50th and 90th percentiles of the training windows): must hold;
+  // 1. the volDaily / relSpread values the build's gate checked (calibration.shapeGrid: the minimum,
+  //    10th, 50th and 90th percentiles and maximum of the training windows): must hold;
   // 2. the ends of calibration.volDailyRange at relSpread 0 and the embedded BTCUSDT / ETHUSDT spreads:
-  //    must hold for linear; for the MLP a known dip of up to ~1 bps at the training maximum volDaily
-  //    (0.1245) is marked todo, since the gate's percentile grid does not sample it.
+  //    must hold too (before issue 14's fix the MLP dipped by up to ~1 bps at the training maximum volDaily).
   const learned = { linear: linearFromJson(models.linear.model), mlp: mlpFromJson(models.mlp.model) }
   const predict = { linear: (row: number[]) => predictLinear(learned.linear, row), mlp: (row: number[]) => predictMlp(learned.mlp, row) }
   const check = (name: 'linear' | 'mlp', vols: readonly number[], spreads: readonly number[]): { falls: number, asymmetric: number, worst: string } => {
@@ -208,6 +207,6 @@ t.test('issue 14: each learned model\'s cost is symmetric and non-decreasing in 
     const spreads = [0, market.symbols.BTCUSDT.spreadBps.value / 10_000, market.symbols.ETHUSDT.spreadBps.value / 10_000]
     const ends = check(name, [c.volDailyRange.min, c.volDailyRange.max], spreads)
     t.equal(ends.asymmetric, 0, `${name}: buy cost == sell cost at the volDaily range ends`)
-    t.equal(ends.falls, 0, `${name}: cost never falls with size at the volDaily range ends ${ends.worst}`, name === 'mlp' ? { todo: 'mlp dips at the training maximum volDaily (issue 14, open)' } : {})
+    t.equal(ends.falls, 0, `${name}: cost never falls with size at the volDaily range ends ${ends.worst}`)
   }
 })

@@ -39,6 +39,13 @@ export interface ImpactFeatureInput {
 export const IMPACT_FEATURE_NAMES = ['participation', 'sqrtParticipationVol', 'relSpread', 'volDaily'] as const
 export type ImpactFeatureName = typeof IMPACT_FEATURE_NAMES[number]
 
+/**
+ * Indices of the size features (participation, sqrtParticipationVol): both are 0 at zero size and
+ * non-decreasing in |Q| at fixed volDaily, so a model non-decreasing in them is monotone in size.
+ * The learned models are constrained on these (fitNonNegativeLinear's columns, the MLP's monotoneInputs).
+ */
+export const SIZE_FEATURE_INDICES: readonly number[] = Object.freeze([0, 1])
+
 /** The rule reported for a negative or non-finite participation, relSpread or volDaily, and how the message words it. */
 const NON_NEGATIVE_RULE = 'finite, >= 0'
 const NON_NEGATIVE_SAID = 'a finite number >= 0'

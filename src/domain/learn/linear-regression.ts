@@ -13,6 +13,7 @@
  * column (standardised to zeros) always gets 0.
  */
 import { Type, type Static } from '@sinclair/typebox'
+import { DomainRangeError } from '../errors.js'
 import { checkDesign, checkJson, checkLength, resolveFeatureNames } from './checks.js'
 import { fitStandardiser, standardiserFromJson, standardiserToJson, StandardiserSchema, type Standardiser } from './standardiser.js'
 
@@ -66,7 +67,7 @@ export function fitLinearRegression (rows: number[][], targets: number[], option
   const nRows = rows.length
   const nCols = nFeatures + 1
 
-  // Column-major design [1, Z] and a working copy of y.
+  // Column-major design [1, Z].
   const design = new Float64Array(nRows * nCols)
   for (let i = 0; i < nRows; i++) {
     design[i] = 1
@@ -74,10 +75,26 @@ export function fitLinearRegression (rows: number[][], targets: number[], option
       design[(j + 1) * nRows + i] = (rows[i][j] - standardiser.mean[j]) / standardiser.std[j]
     }
   }
-  const qty = Float64Array.from(targets)
   // Every standardised non-constant column, like the intercept, has norm sqrt(nRows).
-  const dependentNorm = RANK_REL_TOL * Math.sqrt(nRows)
+  const { solution } = solveLeastSquaresQr(design, nRows, nCols, targets, RANK_REL_TOL * Math.sqrt(nRows))
+  return {
+    kind: 'linear',
+    featureNames,
+    standardiser,
+    coefficients: Array.from(solution.subarray(1)),
+    intercept: solution[0],
+    trainingRows: nRows
+  }
+}
 
+/**
+ * Least squares min ||y - A b|| for the column-major design A (nRows x nCols) by Householder QR,
+ * columns taken in order; a column whose norm after removing its projection on the kept ones is
+ * <= dependentNorm is dropped (coefficient 0, as R's lm() reports NA). Overwrites `design`.
+ * @returns the coefficients, the kept column indices and the residual sum of squares.
+ */
+function solveLeastSquaresQr (design: Float64Array, nRows: number, nCols: number, targets: ArrayLike<number>, dependentNorm: number): { solution: Float64Array, kept: number[], rss: number } {
+  const qty = Float64Array.from(targets)
   const kept: number[] = []
   const reflector = new Float64Array(nRows)
   for (let j = 0; j < nCols; j++) {
@@ -100,22 +117,77 @@ export function fitLinearRegression (rows: number[][], targets: number[], option
     applyReflector(reflector, vNormSq, qty, 0, r, nRows)
     kept.push(j)
   }
-
-  // Back substitution R b = Q^T y over the kept columns.
+  // Back substitution R b = Q^T y over the kept columns; the rest of Q^T y is the residual.
   const solution = new Float64Array(nCols)
   for (let k = kept.length - 1; k >= 0; k--) {
     let acc = qty[k]
     for (let m = k + 1; m < kept.length; m++) acc -= design[kept[m] * nRows + k] * solution[kept[m]]
     solution[kept[k]] = acc / design[kept[k] * nRows + k]
   }
-  return {
-    kind: 'linear',
-    featureNames,
-    standardiser,
-    coefficients: Array.from(solution.subarray(1)),
-    intercept: solution[0],
-    trainingRows: nRows
+  let rss = 0
+  for (let i = kept.length; i < nRows; i++) rss += qty[i] * qty[i]
+  return { solution, kept, rss }
+}
+
+/** Supports tried by fitNonNegativeLinear: 2^columns, so at most this many columns. */
+export const NNLS_MAX_COLUMNS = 8
+
+export interface NonNegativeFitOptions {
+  featureNames?: string[]
+  /** the feature indices that may get a (non-negative) coefficient; the others get 0 */
+  columns: readonly number[]
+}
+
+/**
+ * Non-negative least squares through the origin: min ||y - X b||^2 subject to b >= 0, b_j = 0
+ * outside `columns`. Solved exactly by enumerating the supports S of `columns`: the solution is
+ * the unconstrained least squares on its own support with every coefficient > 0 (the
+ * Kuhn-Tucker conditions, Lawson & Hanson 1974, "Solving Least Squares Problems", ch. 23), so
+ * the feasible support fit with the smallest residual is the optimum. Each column is scaled by
+ * its root mean square before QR (conditioning); the scale is stored as the standardiser's std,
+ * with mean 0 and intercept 0, so predictLinear evaluates sum_j b_j x_j exactly.
+ * With every chosen feature >= 0 and non-decreasing in some input, the prediction is >= 0 and
+ * non-decreasing in it too: how the learned "linear" impact model is monotone in size by construction.
+ * O(2^k rows k^2), k = columns.length <= NNLS_MAX_COLUMNS.
+ * @throws DomainRangeError naming `rows` (as fitLinearRegression, with fewer than columns + 1 rows), `targets`, `options.featureNames`
+ *   or `options.columns` (empty, repeated, out of range, more than NNLS_MAX_COLUMNS).
+ * @example fitNonNegativeLinear([[1], [2], [3]], [2, 4, 6], { columns: [0] }) // 2 per raw unit: std [2.16] (the rms), coefficients [4.32]
+ */
+export function fitNonNegativeLinear (rows: number[][], targets: number[], options: NonNegativeFitOptions): LinearModel {
+  const fn = 'fitNonNegativeLinear'
+  const columns = options.columns
+  // as many rows as columns identify the fit; one more leaves a residual (as fitLinearRegression's d + 1)
+  const nFeatures = checkDesign(fn, rows, targets, () => Math.max(1, columns.length) + 1)
+  const featureNames = resolveFeatureNames(fn, options.featureNames, nFeatures)
+  const columnsOk = columns.length >= 1 && columns.length <= NNLS_MAX_COLUMNS && new Set(columns).size === columns.length &&
+    columns.every((j) => Number.isInteger(j) && j >= 0 && j < nFeatures)
+  if (!columnsOk) {
+    throw new DomainRangeError(`${fn}: options.columns must be 1 to ${NNLS_MAX_COLUMNS} distinct feature indices in [0, ${nFeatures - 1}] (got [${columns.join(', ')}])`, 'options.columns', 'distinct feature indices')
   }
+  const nRows = rows.length
+  const scale = columns.map((j) => {
+    let sumSq = 0
+    for (const row of rows) sumSq += row[j] * row[j]
+    const rms = Math.sqrt(sumSq / nRows)
+    return rms > 0 ? rms : 1
+  })
+  let best: { coefficients: Float64Array, rss: number } = { coefficients: new Float64Array(columns.length), rss: targets.reduce((acc, y) => acc + y * y, 0) }
+  for (let mask = 1; mask < 1 << columns.length; mask++) {
+    const support = columns.map((_, k) => k).filter((k) => (mask & (1 << k)) !== 0)
+    const design = new Float64Array(nRows * support.length)
+    support.forEach((k, c) => { for (let i = 0; i < nRows; i++) design[c * nRows + i] = rows[i][columns[k]] / scale[k] })
+    const { solution, kept, rss } = solveLeastSquaresQr(design, nRows, support.length, targets, RANK_REL_TOL * Math.sqrt(nRows))
+    // a dropped (dependent) column is a smaller support, tried on its own; a negative one is infeasible
+    if (kept.length !== support.length || !solution.every((b) => b > 0) || !(rss < best.rss)) continue
+    const coefficients = new Float64Array(columns.length)
+    support.forEach((k, c) => { coefficients[k] = solution[c] })
+    best = { coefficients, rss }
+  }
+  const mean = new Array<number>(nFeatures).fill(0)
+  const std = new Array<number>(nFeatures).fill(1)
+  const coefficients = new Array<number>(nFeatures).fill(0)
+  columns.forEach((j, k) => { std[j] = scale[k]; coefficients[j] = best.coefficients[k] })
+  return { kind: 'linear', featureNames, standardiser: { mean, std }, coefficients, intercept: 0, trainingRows: nRows }
 }
 
 function columnNorm (design: Float64Array, nRows: number, column: number, fromRow: number): number {

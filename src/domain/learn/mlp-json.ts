@@ -5,7 +5,7 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { checkJson, checkLength } from './checks.js'
 import type { MlpModel } from './mlp-model.js'
-import { mlpLayout } from './mlp-network.js'
+import { mlpLayout, monotoneWeightIndices } from './mlp-network.js'
 import { standardiserFromJson, standardiserToJson, StandardiserSchema } from './standardiser.js'
 
 const PositiveInt = Type.Integer({ minimum: 1 })
@@ -35,6 +35,10 @@ export const MlpJsonSchema = Type.Object({
   kind: Type.Literal('mlp'),
   featureNames: Type.Array(Type.String()),
   layerSizes: Type.Tuple([PositiveInt, PositiveInt, PositiveInt, Type.Literal(1)]),
+  /** input indices the network is non-decreasing in (its sign constraint is checked on load) */
+  monotoneInputs: Type.Array(Type.Integer({ minimum: 0 })),
+  /** input indices at whose raw 0 the output is anchored to 0 (mlp.ts 4c) */
+  anchoredInputs: Type.Array(Type.Integer({ minimum: 0 })),
   /** input -> hidden1, hidden1 -> hidden2, hidden2 -> output */
   layers: Type.Tuple([MlpLayerJsonSchema, MlpLayerJsonSchema, MlpLayerJsonSchema]),
   standardiser: StandardiserSchema,
@@ -58,6 +62,8 @@ export function mlpToJson (model: MlpModel): MlpJson {
     kind: 'mlp',
     featureNames: [...model.featureNames],
     layerSizes: [nIn, hidden1, hidden2, 1],
+    monotoneInputs: [...model.monotoneInputs],
+    anchoredInputs: [...model.anchoredInputs],
     layers: [
       layerToJson(model.weights, layout.w1, layout.b1, hidden1, nIn),
       layerToJson(model.weights, layout.w2, layout.b2, hidden2, hidden1),
@@ -81,13 +87,28 @@ function readLayer (fn: string, layer: MlpLayerJson, path: string, nOut: number,
   into.set(layer.biases, biasStart)
 }
 
+/** A copy of a list of distinct input indices below nIn. @throws RangeError naming `${field}[k]`. */
+function distinctIndices (fn: string, field: string, indices: readonly number[], nIn: number): number[] {
+  indices.forEach((i, k) => { if (i >= nIn || indices.indexOf(i) !== k) throw new RangeError(`${fn}: ${field}[${k}] must be a distinct input index in [0, ${nIn - 1}] (got ${i})`) })
+  return [...indices]
+}
+
+/** The JSON path of flat weight index p (a weight, not a bias). */
+function weightPath (layout: ReturnType<typeof mlpLayout>, p: number): string {
+  if (p < layout.b1) return `layers[0].weights[${Math.floor((p - layout.w1) / layout.nIn)}][${(p - layout.w1) % layout.nIn}]`
+  if (p < layout.b2) return `layers[1].weights[${Math.floor((p - layout.w2) / layout.hidden1)}][${(p - layout.w2) % layout.hidden1}]`
+  return `layers[2].weights[0][${p - layout.w3}]`
+}
+
 /**
  * Validates parsed JSON (e.g. JSON.parse of mlpToJson output) and builds an MlpModel.
  * Rules: MlpJsonSchema first (types, finite numbers, bounds), then the shapes it cannot hold:
  * kind 'mlp'; layerSizes four positive integers ending in 1; featureNames and
  * standardiser.mean/std of length nIn, std > 0; layers[0..2] with weights [out][in] and
  * biases [out] matching layerSizes; every number finite; targetStd > 0; training counts
- * consistent (1 <= bestEpoch <= epochs, rows >= 2, losses >= 0).
+ * consistent (1 <= bestEpoch <= epochs, rows >= 2, losses >= 0); monotoneInputs distinct indices
+ * below nIn whose constrained weights (monotoneWeightIndices) are all >= 0; anchoredInputs distinct
+ * indices below nIn.
  * @throws TypeError (missing field, wrong type, non-finite number) or RangeError (wrong
  *   shape or value), the message naming the field path, e.g.
  *   `mlpFromJson: layers[1].weights[3] must have length 16 (got 15)`.
@@ -104,6 +125,11 @@ export function mlpFromJson (json: unknown): MlpModel {
   readLayer(fn, json.layers[0], 'layers[0]', hidden1, nIn, weights, layout.w1, layout.b1)
   readLayer(fn, json.layers[1], 'layers[1]', hidden2, hidden1, weights, layout.w2, layout.b2)
   readLayer(fn, json.layers[2], 'layers[2]', 1, hidden2, weights, layout.w3, layout.b3)
+  const monotoneInputs = distinctIndices(fn, 'monotoneInputs', json.monotoneInputs, nIn)
+  const anchoredInputs = distinctIndices(fn, 'anchoredInputs', json.anchoredInputs, nIn)
+  for (const p of monotoneWeightIndices(layout, monotoneInputs)) {
+    if (!(weights[p] >= 0)) throw new RangeError(`${fn}: ${weightPath(layout, p)} must be >= 0 (got ${weights[p]}): the network is declared monotone in inputs [${monotoneInputs.join(', ')}]`)
+  }
   const standardiser = standardiserFromJson(fn, json.standardiser, 'standardiser', nIn)
   const { epochs, bestEpoch, trainLoss, validationLoss, seed, rows } = json.training
   if (bestEpoch < 1 || bestEpoch > epochs) throw new RangeError(`${fn}: training.bestEpoch must be an integer in [1, ${epochs}] (got ${bestEpoch})`)
@@ -112,6 +138,8 @@ export function mlpFromJson (json: unknown): MlpModel {
     kind: 'mlp',
     featureNames: [...json.featureNames],
     layerSizes,
+    monotoneInputs,
+    anchoredInputs,
     weights,
     standardiser,
     targetMean: json.targetMean,

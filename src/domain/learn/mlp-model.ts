@@ -22,10 +22,14 @@ export interface MlpModel {
   kind: 'mlp'
   featureNames: string[]
   layerSizes: [number, number, number, 1]
+  /** input indices the output is non-decreasing in, by the sign constraint of mlp-network.ts (empty: none) */
+  monotoneInputs: number[]
+  /** input indices at whose raw 0 the output is anchored to exactly 0 (mlp.ts step 4c; empty: none) */
+  anchoredInputs: number[]
   /** every weight and bias, flat, in the layout of `mlpLayout(layerSizes)` */
   weights: Float64Array
   standardiser: Standardiser
-  /** prediction = targetMean + targetStd * network output */
+  /** prediction = targetMean + targetStd * network output (targetMean 0 when anchored) */
   targetMean: number
   targetStd: number
   training: MlpTrainingInfo

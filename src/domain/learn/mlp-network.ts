@@ -9,6 +9,11 @@
  *   [ W1 (h1 x nIn, row-major: W1[j][i] at w1 + j*nIn + i) | b1 (h1)
  *   | W2 (h2 x h1, row-major) | b2 (h2) | w3 (h2) | b3 (1) ].
  * ReLU'(0) is taken as 0.
+ *
+ * Monotone inputs: with W1[j][i] >= 0 for every monotone input i, and every W2 and w3 >= 0, the
+ * output is non-decreasing in each monotone input (every path from it to the output is a product
+ * of non-negative weights through non-decreasing ReLUs; Sill 1998, "Monotonic networks", NIPS 10,
+ * and Daniels & Velikova 2010, IEEE TNN 21(6), use the same sign constraint). The other inputs stay free.
  */
 
 /** Offsets of each block in the flat weight array, and its total length. */
@@ -49,6 +54,10 @@ export interface MlpScratch {
   act2: Float64Array
   delta1: Float64Array
   delta2: Float64Array
+  /** the anchor's input and activations (anchored networks) */
+  anchorInput: Float64Array
+  anchorAct1: Float64Array
+  anchorAct2: Float64Array
 }
 
 export function createScratch (layout: MlpLayout): MlpScratch {
@@ -56,8 +65,41 @@ export function createScratch (layout: MlpLayout): MlpScratch {
     act1: new Float64Array(layout.hidden1),
     act2: new Float64Array(layout.hidden2),
     delta1: new Float64Array(layout.hidden1),
-    delta2: new Float64Array(layout.hidden2)
+    delta2: new Float64Array(layout.hidden2),
+    anchorInput: new Float64Array(layout.nIn),
+    anchorAct1: new Float64Array(layout.hidden1),
+    anchorAct2: new Float64Array(layout.hidden2)
   }
+}
+
+/**
+ * An anchored network outputs f(x) - f(x with the anchored inputs set to `values`), so its output
+ * is exactly 0 there: with the size inputs anchored at their (standardised) zero, the impact of
+ * a zero-size order is 0, and with the monotone constraint it is >= 0 for every size.
+ */
+export interface MlpAnchor {
+  /** input indices replaced in the anchor */
+  indices: readonly number[]
+  /** their values in the anchor (standardised units), one per index */
+  values: readonly number[]
+}
+
+/** Copies the input at inputs[offset ..] into `into` with the anchored inputs replaced. */
+function anchorOf (anchor: MlpAnchor, nIn: number, inputs: ArrayLike<number>, offset: number, into: Float64Array): Float64Array {
+  for (let i = 0; i < nIn; i++) into[i] = inputs[offset + i]
+  for (let k = 0; k < anchor.indices.length; k++) into[anchor.indices[k]] = anchor.values[k]
+  return into
+}
+
+/**
+ * The network's output for the input at inputs[offset ..]: forwardPass, minus the anchor's when
+ * anchored. Leaves x's activations in scratch.act1/act2 and the anchor's in anchorAct1/anchorAct2.
+ */
+export function networkOutput (weights: Float64Array, layout: MlpLayout, inputs: ArrayLike<number>, offset: number, scratch: MlpScratch, anchor: MlpAnchor | undefined): number {
+  const out = forwardPass(weights, layout, inputs, offset, scratch.act1, scratch.act2)
+  if (anchor === undefined) return out
+  const x0 = anchorOf(anchor, layout.nIn, inputs, offset, scratch.anchorInput)
+  return out - forwardPass(weights, layout, x0, 0, scratch.anchorAct1, scratch.anchorAct2)
 }
 
 /**
@@ -85,45 +127,55 @@ export function forwardPass (weights: Float64Array, layout: MlpLayout, inputs: A
 }
 
 /**
+ * Adds `error` times the gradient of the network output (at the input inputs[offset ..], whose
+ * activations are act1/act2) to `gradient`.
+ */
+function backpropagate (weights: Float64Array, layout: MlpLayout, inputs: ArrayLike<number>, offset: number, act1: Float64Array, act2: Float64Array, error: number, gradient: Float64Array, scratch: MlpScratch): void {
+  const { nIn, hidden1, hidden2, w1, b1, w2, b2, w3, b3 } = layout
+  const { delta1, delta2 } = scratch
+  gradient[b3] += error
+  for (let k = 0; k < hidden2; k++) {
+    gradient[w3 + k] += error * act2[k]
+    delta2[k] = act2[k] > 0 ? error * weights[w3 + k] : 0
+  }
+  delta1.fill(0)
+  for (let k = 0; k < hidden2; k++) {
+    const d = delta2[k]
+    if (d === 0) continue
+    gradient[b2 + k] += d
+    const rowStart = w2 + k * hidden1
+    for (let j = 0; j < hidden1; j++) {
+      gradient[rowStart + j] += d * act1[j]
+      delta1[j] += d * weights[rowStart + j]
+    }
+  }
+  for (let j = 0; j < hidden1; j++) {
+    if (act1[j] <= 0) continue
+    const d = delta1[j]
+    gradient[b1 + j] += d
+    const rowStart = w1 + j * nIn
+    for (let i = 0; i < nIn; i++) gradient[rowStart + i] += d * inputs[offset + i]
+  }
+}
+
+/**
  * Adds, over the samples indices[start..end), the gradient of sum (out - target)^2 / 2 to
- * `gradient` (not zeroed here). Inputs are row-major n x nIn, targets standardised.
+ * `gradient` (not zeroed here), out = networkOutput (anchored when `anchor` is given). Inputs are
+ * row-major n x nIn, targets standardised.
  * @returns the sum of squared errors over those samples.
  */
 export function accumulateBatch (
   weights: Float64Array, layout: MlpLayout, inputs: Float64Array, targets: Float64Array,
-  indices: ArrayLike<number>, start: number, end: number, gradient: Float64Array, scratch: MlpScratch
+  indices: ArrayLike<number>, start: number, end: number, gradient: Float64Array, scratch: MlpScratch, anchor?: MlpAnchor
 ): number {
-  const { nIn, hidden1, hidden2, w1, b1, w2, b2, w3, b3 } = layout
-  const { act1, act2, delta1, delta2 } = scratch
   let sumSq = 0
   for (let s = start; s < end; s++) {
     const sample = indices[s]
-    const inputOffset = sample * nIn
-    const error = forwardPass(weights, layout, inputs, inputOffset, act1, act2) - targets[sample]
+    const offset = sample * layout.nIn
+    const error = networkOutput(weights, layout, inputs, offset, scratch, anchor) - targets[sample]
     sumSq += error * error
-    gradient[b3] += error
-    for (let k = 0; k < hidden2; k++) {
-      gradient[w3 + k] += error * act2[k]
-      delta2[k] = act2[k] > 0 ? error * weights[w3 + k] : 0
-    }
-    delta1.fill(0)
-    for (let k = 0; k < hidden2; k++) {
-      const d = delta2[k]
-      if (d === 0) continue
-      gradient[b2 + k] += d
-      const rowStart = w2 + k * hidden1
-      for (let j = 0; j < hidden1; j++) {
-        gradient[rowStart + j] += d * act1[j]
-        delta1[j] += d * weights[rowStart + j]
-      }
-    }
-    for (let j = 0; j < hidden1; j++) {
-      if (act1[j] <= 0) continue
-      const d = delta1[j]
-      gradient[b1 + j] += d
-      const rowStart = w1 + j * nIn
-      for (let i = 0; i < nIn; i++) gradient[rowStart + i] += d * inputs[inputOffset + i]
-    }
+    backpropagate(weights, layout, inputs, offset, scratch.act1, scratch.act2, error, gradient, scratch)
+    if (anchor !== undefined) backpropagate(weights, layout, scratch.anchorInput, 0, scratch.anchorAct1, scratch.anchorAct2, -error, gradient, scratch)
   }
   return sumSq
 }
@@ -151,12 +203,22 @@ export function finishLossAndGradient (weights: Float64Array, layout: MlpLayout,
 }
 
 /** Mean squared error (standardised units) over the listed samples, no gradient. */
-export function meanSquaredError (weights: Float64Array, layout: MlpLayout, inputs: Float64Array, targets: Float64Array, indices: ArrayLike<number>, scratch: MlpScratch): number {
+export function meanSquaredError (weights: Float64Array, layout: MlpLayout, inputs: Float64Array, targets: Float64Array, indices: ArrayLike<number>, scratch: MlpScratch, anchor?: MlpAnchor): number {
   let sumSq = 0
   for (let s = 0; s < indices.length; s++) {
     const sample = indices[s]
-    const error = forwardPass(weights, layout, inputs, sample * layout.nIn, scratch.act1, scratch.act2) - targets[sample]
+    const error = networkOutput(weights, layout, inputs, sample * layout.nIn, scratch, anchor) - targets[sample]
     sumSq += error * error
   }
   return sumSq / indices.length
+}
+
+/** Every weight index the monotone constraint keeps >= 0: W1 columns of the monotone inputs, all of W2 and w3 (none without monotone inputs). */
+export function monotoneWeightIndices (layout: MlpLayout, monotoneInputs: readonly number[]): number[] {
+  if (monotoneInputs.length === 0) return []
+  const indices: number[] = []
+  for (let j = 0; j < layout.hidden1; j++) for (const i of monotoneInputs) indices.push(layout.w1 + j * layout.nIn + i)
+  for (let p = layout.w2; p < layout.b2; p++) indices.push(p)
+  for (let p = layout.w3; p < layout.b3; p++) indices.push(p)
+  return indices
 }

@@ -10,6 +10,13 @@
  * 4. minibatch Adam (Kingma & Ba 2015, beta1 0.9, beta2 0.999, eps 1e-8, bias-corrected),
  *    training rows reshuffled every epoch, on loss = MSE(standardised target) + l2 * sum(W^2)
  *    (coupled L2 on weights, not biases);
+ * 4b. monotone inputs (option `monotoneInputs`): the constrained weights (monotoneWeightIndices)
+ *    start at |He draw| and are projected onto >= 0 after every Adam step (projected gradient), so
+ *    the network is non-decreasing in those inputs at every step, the kept one included;
+ * 4c. anchored inputs (option `anchoredInputs`): the prediction is f(x) - f(x with those inputs at
+ *    raw 0), so it is exactly 0 there (with the size features anchored: a zero-size order costs
+ *    nothing, and with 4b every order costs >= 0); the target is then scaled by its root mean
+ *    square, not centred (targetMean 0), since a constant cannot be represented;
  * 5. early stopping: after each epoch the validation MSE is measured; training stops when it
  *    has not improved for `patience` epochs, and the weights of the best epoch are restored.
  */
@@ -17,8 +24,8 @@ import { DomainRangeError } from '../errors.js'
 import { requireNumber } from '../guards.js'
 import { checkDesign, resolveFeatureNames } from './checks.js'
 import {
-  accumulateBatch, createScratch, finishLossAndGradient, forwardPass, meanSquaredError, mlpLayout,
-  type MlpLayout
+  accumulateBatch, createScratch, finishLossAndGradient, meanSquaredError, mlpLayout, monotoneWeightIndices, networkOutput,
+  type MlpAnchor, type MlpLayout, type MlpScratch
 } from './mlp-network.js'
 import { createRng, shuffleInPlace, type Rng } from './rng.js'
 import type { MlpModel } from './mlp-model.js'
@@ -42,6 +49,10 @@ export interface MlpTrainOptions {
   l2?: number
   seed: number
   featureNames?: string[]
+  /** input indices the output must be non-decreasing in (sign-constrained weights, see mlp-network.ts); default none */
+  monotoneInputs?: readonly number[]
+  /** input indices at whose raw value 0 the prediction is anchored to exactly 0 (see 4c); default none */
+  anchoredInputs?: readonly number[]
   /** called after every epoch; lets the caller pace the work (the job's training thread rests there). Never changes the result. */
   afterEpoch?: () => void
 }
@@ -54,7 +65,7 @@ const ADAM_BETA1 = 0.9
 const ADAM_BETA2 = 0.999
 const ADAM_EPSILON = 1e-8
 
-type ResolvedOptions = Required<Omit<MlpTrainOptions, 'featureNames' | 'afterEpoch'>>
+type ResolvedOptions = Required<Omit<MlpTrainOptions, 'featureNames' | 'afterEpoch' | 'monotoneInputs' | 'anchoredInputs'>>
 
 function resolveOptions (options: MlpTrainOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('trainMlp: options must be an object with at least a seed')
@@ -87,6 +98,29 @@ function initialiseWeights (layout: MlpLayout, rng: Rng): Float64Array {
   return weights
 }
 
+/** Distinct integer indices in [0, nIn), copied; [] when absent. @throws DomainRangeError naming `field`. */
+function inputIndices (fn: string, field: string, indices: readonly number[] | undefined, nIn: number): number[] {
+  const list = [...(indices ?? [])]
+  if (!list.every((i) => Number.isInteger(i) && i >= 0 && i < nIn) || new Set(list).size !== list.length) {
+    throw new DomainRangeError(`${fn}: ${field} must be distinct input indices in [0, ${nIn - 1}] (got [${list.join(', ')}])`, field, 'distinct input indices')
+  }
+  return list
+}
+
+/** Mean 0 and the root mean square as std (1 when all are 0): the target scaling of an anchored network. */
+function rootMeanSquare (values: ArrayLike<number>, indices: ArrayLike<number>): { mean: number, std: number } {
+  let sumSq = 0
+  for (let k = 0; k < indices.length; k++) sumSq += values[indices[k]] ** 2
+  const rms = Math.sqrt(sumSq / indices.length)
+  return { mean: 0, std: rms > 0 ? rms : 1 }
+}
+
+/** The anchor of raw 0 on the given inputs, in standardised units; undefined when none. */
+export function anchorFor (anchoredInputs: readonly number[], standardiser: Standardiser): MlpAnchor | undefined {
+  if (anchoredInputs.length === 0) return undefined
+  return { indices: [...anchoredInputs], values: anchoredInputs.map((i) => -standardiser.mean[i] / standardiser.std[i]) }
+}
+
 /** Row-major standardised inputs and standardised targets for every row. */
 function standardiseDesign (rows: number[][], targets: number[], standardiser: Standardiser, targetMean: number, targetStd: number): { inputs: Float64Array, ys: Float64Array } {
   const nIn = standardiser.mean.length
@@ -111,6 +145,8 @@ export function trainMlp (rows: number[][], targets: number[], options: MlpTrain
   const nIn = checkDesign(fn, rows, targets, () => 2)
   const o = resolveOptions(options)
   const featureNames = resolveFeatureNames(fn, options.featureNames, nIn)
+  const monotoneInputs = inputIndices(fn, 'options.monotoneInputs', options.monotoneInputs, nIn)
+  const anchoredInputs = inputIndices(fn, 'options.anchoredInputs', options.anchoredInputs, nIn)
   const rng = createRng(o.seed)
 
   const nRows = rows.length
@@ -124,12 +160,15 @@ export function trainMlp (rows: number[][], targets: number[], options: MlpTrain
   const validationIndices = order.slice(nTrain)
 
   const standardiser = fitStandardiser(rows, trainIndices)
-  const { mean: targetMean, std: targetStd } = fitScalarStandardiser(targets, trainIndices)
+  const { mean: targetMean, std: targetStd } = anchoredInputs.length === 0 ? fitScalarStandardiser(targets, trainIndices) : rootMeanSquare(targets, trainIndices)
+  const anchor = anchorFor(anchoredInputs, standardiser)
   const { inputs, ys } = standardiseDesign(rows, targets, standardiser, targetMean, targetStd)
 
   const layerSizes: [number, number, number, 1] = [nIn, o.hidden1, o.hidden2, 1]
   const layout = mlpLayout(layerSizes)
   const weights = initialiseWeights(layout, rng)
+  const constrained = Int32Array.from(monotoneWeightIndices(layout, monotoneInputs))
+  for (const p of constrained) weights[p] = Math.abs(weights[p])
   const best = new Float64Array(layout.total)
   const gradient = new Float64Array(layout.total)
   const moment1 = new Float64Array(layout.total)
@@ -148,7 +187,7 @@ export function trainMlp (rows: number[][], targets: number[], options: MlpTrain
     for (let start = 0; start < nTrain; start += o.batchSize) {
       const end = Math.min(start + o.batchSize, nTrain)
       gradient.fill(0)
-      const sumSq = accumulateBatch(weights, layout, inputs, ys, batchOrder, start, end, gradient, scratch)
+      const sumSq = accumulateBatch(weights, layout, inputs, ys, batchOrder, start, end, gradient, scratch, anchor)
       finishLossAndGradient(weights, layout, sumSq, end - start, o.l2, gradient)
       step++
       const correction1 = 1 - ADAM_BETA1 ** step
@@ -159,13 +198,14 @@ export function trainMlp (rows: number[][], targets: number[], options: MlpTrain
         moment2[p] = ADAM_BETA2 * moment2[p] + (1 - ADAM_BETA2) * g * g
         weights[p] -= o.learningRate * (moment1[p] / correction1) / (Math.sqrt(moment2[p] / correction2) + ADAM_EPSILON)
       }
+      for (const p of constrained) if (weights[p] < 0) weights[p] = 0
     }
-    const validationMse = meanSquaredError(weights, layout, inputs, ys, validationIndices, scratch)
+    const validationMse = meanSquaredError(weights, layout, inputs, ys, validationIndices, scratch, anchor)
     if (validationMse < bestValidation) {
       bestValidation = validationMse
       bestEpoch = epoch
       best.set(weights)
-      bestTrain = meanSquaredError(weights, layout, inputs, ys, trainIndices, scratch)
+      bestTrain = meanSquaredError(weights, layout, inputs, ys, trainIndices, scratch, anchor)
     } else if (epoch - bestEpoch >= o.patience) {
       break
     }
@@ -179,6 +219,8 @@ export function trainMlp (rows: number[][], targets: number[], options: MlpTrain
     kind: 'mlp',
     featureNames,
     layerSizes,
+    monotoneInputs,
+    anchoredInputs,
     weights: best,
     standardiser,
     targetMean,
@@ -190,35 +232,38 @@ export function trainMlp (rows: number[][], targets: number[], options: MlpTrain
 // Module-level scratch for predictMlp: JavaScript runs one call at a time, so sharing is
 // safe, and the hot path allocates nothing once the buffers are as large as the widest model.
 let predictInput = new Float64Array(8)
-let predictAct1 = new Float64Array(32)
-let predictAct2 = new Float64Array(32)
-const layoutCache = new WeakMap<Float64Array, MlpLayout>()
+let predictScratch: MlpScratch = createScratch(mlpLayout([8, 32, 32, 1]))
+const layoutCache = new WeakMap<Float64Array, { layout: MlpLayout, anchor: MlpAnchor | undefined }>()
 
-function layoutOf (model: MlpModel): MlpLayout {
-  let layout = layoutCache.get(model.weights)
-  if (layout === undefined || layout.nIn !== model.layerSizes[0] || layout.hidden1 !== model.layerSizes[1] || layout.hidden2 !== model.layerSizes[2]) {
-    layout = mlpLayout(model.layerSizes)
+function layoutOf (model: MlpModel): { layout: MlpLayout, anchor: MlpAnchor | undefined } {
+  let cached = layoutCache.get(model.weights)
+  const [nIn, hidden1, hidden2] = model.layerSizes
+  if (cached === undefined || cached.layout.nIn !== nIn || cached.layout.hidden1 !== hidden1 || cached.layout.hidden2 !== hidden2) {
+    const layout = mlpLayout(model.layerSizes)
     if (model.weights.length !== layout.total) throw new RangeError(`predictMlp: weights must have ${layout.total} entries for layerSizes [${model.layerSizes.join(', ')}] (got ${model.weights.length})`)
-    layoutCache.set(model.weights, layout)
+    cached = { layout, anchor: anchorFor(model.anchoredInputs, model.standardiser) }
+    layoutCache.set(model.weights, cached)
   }
-  return layout
+  return cached
 }
 
 /**
- * Predicts the target (in target units) for one row of raw feature values. O(nIn h1 + h1 h2);
- * reuses module-level scratch buffers, so it allocates nothing per call.
+ * Predicts the target (in target units) for one row of raw feature values: targetMean +
+ * targetStd * networkOutput (anchored when the model has anchoredInputs). O(nIn h1 + h1 h2),
+ * twice that when anchored; reuses module-level scratch buffers, so it allocates nothing per call.
  * Non-finite feature values give a non-finite prediction (callers validate inputs).
  * @throws RangeError if `row` has the wrong number of values (programmer error).
  */
 export function predictMlp (model: MlpModel, row: ArrayLike<number>): number {
-  const layout = layoutOf(model)
+  const { layout, anchor } = layoutOf(model)
   const { mean, std } = model.standardiser
   if (row.length !== layout.nIn) throw new RangeError(`predictMlp: row must have ${layout.nIn} values (got ${row.length})`)
   if (predictInput.length < layout.nIn) predictInput = new Float64Array(layout.nIn)
-  if (predictAct1.length < layout.hidden1) predictAct1 = new Float64Array(layout.hidden1)
-  if (predictAct2.length < layout.hidden2) predictAct2 = new Float64Array(layout.hidden2)
+  if (predictScratch.act1.length < layout.hidden1 || predictScratch.act2.length < layout.hidden2 || predictScratch.anchorInput.length < layout.nIn) {
+    predictScratch = createScratch(mlpLayout([Math.max(layout.nIn, predictScratch.anchorInput.length), Math.max(layout.hidden1, predictScratch.act1.length), Math.max(layout.hidden2, predictScratch.act2.length), 1]))
+  }
   for (let i = 0; i < layout.nIn; i++) predictInput[i] = (row[i] - mean[i]) / std[i]
-  const output = forwardPass(model.weights, layout, predictInput, 0, predictAct1, predictAct2)
+  const output = networkOutput(model.weights, layout, predictInput, 0, predictScratch, anchor)
   return model.targetMean + model.targetStd * output
 }
 
@@ -234,14 +279,14 @@ export function predictMlp (model: MlpModel, row: ArrayLike<number>): number {
 export function mlpLossAndGradient (model: MlpModel, rows: number[][], targets: number[], options: { l2?: number } = {}): { loss: number, gradient: Float64Array } {
   const fn = 'mlpLossAndGradient'
   const nIn = checkDesign(fn, rows, targets, () => 1)
-  const layout = layoutOf(model)
+  const { layout, anchor } = layoutOf(model)
   if (nIn !== layout.nIn) throw new RangeError(`${fn}: rows must have ${layout.nIn} values each (got ${nIn})`)
   const l2 = options.l2 ?? 0
   if (!(Number.isFinite(l2) && l2 >= 0)) throw new DomainRangeError(`${fn}: options.l2 must be >= 0 (got ${l2})`, 'options.l2', '>= 0')
   const { inputs, ys } = standardiseDesign(rows, targets, model.standardiser, model.targetMean, model.targetStd)
   const indices = Int32Array.from({ length: rows.length }, (_, i) => i)
   const gradient = new Float64Array(layout.total)
-  const sumSq = accumulateBatch(model.weights, layout, inputs, ys, indices, 0, rows.length, gradient, createScratch(layout))
+  const sumSq = accumulateBatch(model.weights, layout, inputs, ys, indices, 0, rows.length, gradient, createScratch(layout), anchor)
   const loss = finishLossAndGradient(model.weights, layout, sumSq, rows.length, l2, gradient)
   return { loss, gradient }
 }

@@ -14,8 +14,8 @@
  */
 import { calibrateSqrtImpact, refitImpactCoef, type ImpactSample, type ImpactCoefRefit, type SqrtCalibration } from '../impact/calibrate-sqrt.js'
 import { sqrtImpactSignedReturn, type SqrtImpactParams } from '../impact/sqrt-impact.js'
-import { impactFeatures, IMPACT_FEATURE_NAMES, type ImpactFeatureInput } from '../learn/impact-features.js'
-import { fitLinearRegression, predictLinear, type LinearModel } from '../learn/linear-regression.js'
+import { impactFeatures, IMPACT_FEATURE_NAMES, SIZE_FEATURE_INDICES, type ImpactFeatureInput } from '../learn/impact-features.js'
+import { fitNonNegativeLinear, predictLinear, type LinearModel } from '../learn/linear-regression.js'
 import { trainMlp, predictMlp, type MlpModel, type MlpTrainOptions } from '../learn/mlp.js'
 import { createRng, shuffleInPlace } from '../learn/rng.js'
 import type { GateCandidate } from './gate.js'
@@ -77,7 +77,7 @@ export interface FitCandidatesOptions {
   /** MLP seed (weights, split, shuffles, subsample) */
   seed: number
   /** MLP options other than seed and featureNames; trainMlp defaults otherwise */
-  mlp?: Omit<MlpTrainOptions, 'seed' | 'featureNames'>
+  mlp?: Omit<MlpTrainOptions, 'seed' | 'featureNames' | 'monotoneInputs' | 'anchoredInputs'>
   /** the MLP trains on at most this many usable samples (deterministic subsample, time order kept); default all */
   mlpMaxTrainRows?: number
 }
@@ -134,23 +134,32 @@ export const refit05Candidate: CandidateSpec<'refit05', Refit05Candidate> = {
   }
 }
 
-/** Linear regression of the cost on impactFeatures. */
+/**
+ * The cost as a non-negative combination of the size features, through the origin:
+ * cost = b_p |Q|/ADV + b_s volDaily sqrt(|Q|/ADV), b >= 0 (fitNonNegativeLinear). Zero at zero size,
+ * never negative and non-decreasing in size by construction (issue 14: the unconstrained fit with an
+ * intercept priced a 25 BTC buy at -3.02 bps). Params are per raw unit of each feature.
+ */
 export const linearCandidate: CandidateSpec<'linear', LinearCandidate> = {
   name: 'linear',
   fit: (usable) => {
-    const model = fitLinearRegression(usable.map(sampleFeatures), usable.map(sampleTarget), { featureNames: [...IMPACT_FEATURE_NAMES] })
+    const model = fitNonNegativeLinear(usable.map(sampleFeatures), usable.map(sampleTarget), { featureNames: [...IMPACT_FEATURE_NAMES], columns: SIZE_FEATURE_INDICES })
     const params: Record<string, number> = { intercept: model.intercept }
-    model.featureNames.forEach((name, j) => { params[`coefficient.${name}`] = model.coefficients[j] })
+    model.featureNames.forEach((name, j) => { params[`coefficient.${name}`] = model.coefficients[j] / model.standardiser.std[j] })
     return { name: 'linear', model, params, predictor: linearPredictor(model) }
   }
 }
 
-/** The MLP on the same features and target, on at most `mlpMaxTrainRows` samples. */
+/**
+ * The MLP on the same features and target, monotone in the size features and anchored at zero size
+ * (SIZE_FEATURE_INDICES): zero cost for a zero-size order, never negative, non-decreasing in size by
+ * construction (mlp.ts 4b, 4c). On at most `mlpMaxTrainRows` samples.
+ */
 export const mlpCandidate: CandidateSpec<'mlp', MlpCandidate> = {
   name: 'mlp',
   fit: (usable, options) => {
     const rows = subsample(usable, options.mlpMaxTrainRows ?? Infinity, options.seed)
-    const model = trainMlp(rows.map(sampleFeatures), rows.map(sampleTarget), { ...options.mlp, seed: options.seed, featureNames: [...IMPACT_FEATURE_NAMES] })
+    const model = trainMlp(rows.map(sampleFeatures), rows.map(sampleTarget), { ...options.mlp, seed: options.seed, featureNames: [...IMPACT_FEATURE_NAMES], monotoneInputs: SIZE_FEATURE_INDICES, anchoredInputs: SIZE_FEATURE_INDICES })
     let maxAbsWeight = 0
     for (const w of model.weights) maxAbsWeight = Number.isNaN(w) || Number.isNaN(maxAbsWeight) ? NaN : Math.max(maxAbsWeight, Math.abs(w))
     return { name: 'mlp', model, trainRows: rows.length, params: { targetMean: model.targetMean, targetStd: model.targetStd, maxAbsWeight }, predictor: mlpPredictor(model) }

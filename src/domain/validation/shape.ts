@@ -5,7 +5,8 @@
  * - monotone: the cost is non-decreasing in size over the model's validity range.
  * Both are checked on a grid (ShapeGrid) built from the training samples: participation
  * |Q|/ADV log-spaced from the training minimum to the training maximum (SHAPE_GRID_POINTS points),
- * at the 10th, 50th and 90th percentiles of the training volDaily and relSpread.
+ * at the minimum, 10th, 50th and 90th percentiles and maximum of the training volDaily and relSpread
+ * (the range ends included: issue 14 found an MLP dip at the training maximum volDaily).
  * Costs are read off a Predictor of dP/P: buy cost = predictor(+Q), sell cost = -predictor(-Q).
  */
 import type { Predictor, TimedSample } from './walk-forward.js'
@@ -22,7 +23,7 @@ export interface ShapeGrid {
 }
 
 export const SHAPE_GRID_POINTS = 50
-export const SHAPE_QUANTILES: readonly number[] = Object.freeze([0.1, 0.5, 0.9])
+export const SHAPE_QUANTILES: readonly number[] = Object.freeze([0, 0.1, 0.5, 0.9, 1])
 /**
  * Absolute tolerance on costs (fraction of the price; 1e-12 = 1e-8 bps): a buy/sell difference
  * or a fall in cost no larger than this is floating-point noise, not a violation.

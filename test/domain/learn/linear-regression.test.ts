@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { DomainRangeError } from '../../../src/domain/errors.js'
 import { createRng, type Rng } from '../../../src/domain/learn/rng.js'
 import {
-  fitLinearRegression, linearFromJson, linearToJson, predictLinear, type LinearModel
+  fitLinearRegression, fitNonNegativeLinear, linearFromJson, linearToJson, predictLinear, type LinearModel
 } from '../../../src/domain/learn/linear-regression.js'
 
 /** Raw-unit coefficients [intercept, b_1..b_d] from the standardised ones. */
@@ -177,4 +177,41 @@ t.test('JSON round trip (stringify/parse) gives identical predictions; linearFro
   t.throws(() => linearFromJson(broken((j) => { j.kind = 'mlp' })), { name: 'TypeError', message: /kind/ }, 'wrong kind')
   t.throws(() => linearFromJson(broken((j) => { j.trainingRows = 2 })), { name: 'RangeError', message: /trainingRows/ }, 'too few training rows')
   t.throws(() => linearFromJson(null), { name: 'TypeError', message: /model must be an object/ }, 'null')
+})
+
+t.test('fitNonNegativeLinear: exact non-negative least squares through the origin (issue 14)', async (t) => {
+  const raw = (m: LinearModel): number[] => m.coefficients.map((c, j) => c / m.standardiser.std[j])
+  // docstring example: y = 2x on x = 1, 2, 3 (closed form: slope 2; std = rms sqrt(14/3))
+  const ex = fitNonNegativeLinear([[1], [2], [3]], [2, 4, 6], { columns: [0] })
+  t.ok(Math.abs(raw(ex)[0] - 2) < 1e-12 && ex.intercept === 0 && ex.standardiser.mean[0] === 0, 'slope 2, no intercept')
+  t.ok(Math.abs(ex.standardiser.std[0] - Math.sqrt(14 / 3)) < 1e-12, 'std is the column rms')
+  // noiseless non-negative truth y = 3 x0 + 0.5 x1 is recovered (abs 1e-9, closed form: the generating coefficients)
+  const rng = createRng(4)
+  const rows = Array.from({ length: 50 }, () => [rng.next(), rng.next(), rng.next()])
+  const exact = fitNonNegativeLinear(rows, rows.map(([a, b]) => 3 * a + 0.5 * b), { columns: [0, 1] })
+  t.ok(Math.abs(raw(exact)[0] - 3) < 1e-9 && Math.abs(raw(exact)[1] - 0.5) < 1e-9 && exact.coefficients[2] === 0, `recovers [3, 0.5, 0]: ${raw(exact).join(', ')}`)
+  // a falling truth y = -x0 gets coefficient 0 (the constrained optimum is b = 0)
+  const falling = fitNonNegativeLinear(rows, rows.map(([a]) => -a), { columns: [0] })
+  t.equal(falling.coefficients[0], 0, 'y = -x: b = 0')
+  // property (fast-check, 200 noisy data sets): the Kuhn-Tucker conditions of min ||y - X b||^2, b >= 0
+  // (Lawson & Hanson 1974, ch. 23; necessary and sufficient, so an independent optimality check):
+  // b >= 0, gradient g = X^T (X b - y) >= -tol, and b_j g_j = 0 (tol 1e-9 x ||X^T y||)
+  fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true }), (seed, b0, b1) => {
+    const r = createRng(seed)
+    const xs = Array.from({ length: 30 }, () => [r.next(), Math.sqrt(r.next()), r.next()])
+    const ys = xs.map(([a, b]) => b0 * a + b1 * b + 0.3 * r.normal())
+    const m = fitNonNegativeLinear(xs, ys, { columns: [0, 1] })
+    const b = raw(m)
+    const scale = Math.max(1e-12, ...[0, 1].map((j) => Math.abs(xs.reduce((acc, x, i) => acc + x[j] * ys[i], 0))))
+    return [0, 1].every((j) => {
+      const g = xs.reduce((acc, x, i) => acc + x[j] * (b[0] * x[0] + b[1] * x[1] - ys[i]), 0)
+      return b[j] >= 0 && g >= -1e-9 * scale && Math.abs(b[j] * g) <= 1e-9 * scale * Math.max(1, b[j])
+    }) && m.coefficients[2] === 0 && m.intercept === 0
+  }), { numRuns: 200, seed: 14 })
+  // predictions: >= 0 and non-decreasing in a chosen column when features are >= 0
+  const p = (x0: number): number => predictLinear(exact, [x0, 0.2, 0.7])
+  t.ok(p(0) >= 0 && p(0.1) <= p(0.2) && p(0.2) <= p(0.9), 'non-negative, non-decreasing')
+  t.throws(() => fitNonNegativeLinear(rows, rows.map(() => 1), { columns: [0, 0] }), { name: 'DomainRangeError', param: 'options.columns' })
+  t.throws(() => fitNonNegativeLinear(rows, rows.map(() => 1), { columns: [3] }), { name: 'DomainRangeError', param: 'options.columns' })
+  t.throws(() => fitNonNegativeLinear([[1, 2], [2, 3]], [1, 2], { columns: [0, 1] }), { name: 'DomainRangeError', param: 'rows' }, 'needs columns + 1 rows')
 })

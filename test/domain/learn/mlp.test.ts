@@ -1,9 +1,11 @@
 import t from 'tap'
+import fc from 'fast-check'
 import { DomainRangeError } from '../../../src/domain/errors.js'
 import { fitLinearRegression, predictLinear } from '../../../src/domain/learn/linear-regression.js'
 import {
   mlpFromJson, mlpLayout, mlpLossAndGradient, mlpToJson, predictMlp, trainMlp, type MlpJson, type MlpModel
 } from '../../../src/domain/learn/mlp.js'
+import { monotoneWeightIndices } from '../../../src/domain/learn/mlp-network.js'
 import { createRng, type Rng } from '../../../src/domain/learn/rng.js'
 
 /** y = sqrt(x1) * x2 + N(0, noiseSd^2), x1 ~ U(0, 1), x2 ~ U(-1, 1). */
@@ -40,6 +42,8 @@ function referencePredict (json: MlpJson, row: number[]): number {
 
 const smallData = sqrtProductData(createRng(10), 120, 0.1)
 const smallModel = trainMlp(smallData.rows, smallData.targets, { seed: 3, hidden1: 6, hidden2: 4, maxEpochs: 5 })
+/** anchored at x1 = 0 (mlp.ts 4c): predicts f(x) - f(0, x2) */
+const anchoredModel = trainMlp(smallData.rows, smallData.targets, { seed: 3, hidden1: 6, hidden2: 4, maxEpochs: 5, anchoredInputs: [0] })
 
 t.test('layout: [nIn, h1, h2, 1] gives h1 nIn + h1 + h2 h1 + h2 + h2 + 1 parameters', async (t) => {
   t.equal(mlpLayout([5, 16, 8, 1]).total, 5 * 16 + 16 + 16 * 8 + 8 + 8 + 1)
@@ -55,13 +59,22 @@ t.test('predictMlp equals an independent forward pass over the JSON layers (rela
     t.ok(Math.abs(got - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `${got} vs reference ${expected}`)
   }
   t.throws(() => predictMlp(smallModel, [1, 2, 3]), RangeError, 'wrong row length')
+  // anchored: the reference of f(x) - f(x with x1 = 0), and exactly 0 at x1 = 0 (the anchor itself)
+  const anchoredJson = mlpToJson(anchoredModel)
+  t.equal(anchoredModel.targetMean, 0, 'an anchored target is scaled, not centred')
+  for (const row of smallData.rows.slice(0, 20)) {
+    const expected = referencePredict(anchoredJson, row) - referencePredict(anchoredJson, [0, row[1]])
+    const got = predictMlp(anchoredModel, row)
+    t.ok(Math.abs(got - expected) <= 1e-12 * Math.max(1, Math.abs(expected)), `anchored ${got} vs reference ${expected}`)
+    t.equal(predictMlp(anchoredModel, [0, row[1]]), 0, 'exactly 0 at the anchor')
+  }
 })
 
 t.test('gradient matches central finite differences for every parameter (relative error < 1e-5)', async (t) => {
   const rows = smallData.rows.slice(0, 25)
   const targets = smallData.targets.slice(0, 25)
-  for (const l2 of [0, 0.05]) {
-    const model: MlpModel = { ...smallModel, weights: smallModel.weights.slice() }
+  for (const [base, l2] of [[smallModel, 0], [smallModel, 0.05], [anchoredModel, 0], [anchoredModel, 0.05]] as const) {
+    const model: MlpModel = { ...base, weights: base.weights.slice() }
     const { loss, gradient } = mlpLossAndGradient(model, rows, targets, { l2 })
     // The loss, recomputed from predictMlp: mean(((prediction - y) / targetStd)^2) + l2 * sum(weights^2).
     const layout = mlpLayout(model.layerSizes)
@@ -208,4 +221,35 @@ t.test('afterEpoch is called once per epoch run and never changes the model', as
   const plain = trainMlp(smallData.rows, smallData.targets, options)
   t.equal(calls, paced.training.epochs, 'one call per epoch')
   t.ok(sameBits(paced.weights, plain.weights), 'bit-identical weights with and without the hook')
+})
+
+t.test('issue 14: monotoneInputs makes the network non-decreasing in those inputs, whatever the data say', async (t) => {
+  // Data falling in input 0 (y = -x0 + 3 x1^2): an unconstrained net learns the fall; with
+  // monotoneInputs [0] every constrained weight is >= 0 (mlp-network.ts) and the output cannot fall in x0.
+  const rng = createRng(21)
+  const rows = Array.from({ length: 400 }, () => [rng.next() * 2 - 1, rng.next() * 2 - 1])
+  const targets = rows.map(([x0, x1]) => -x0 + 3 * x1 * x1)
+  const free = trainMlp(rows, targets, { seed: 5, hidden1: 8, hidden2: 4, maxEpochs: 60 })
+  const mono = trainMlp(rows, targets, { seed: 5, learningRate: 3e-3, maxEpochs: 200, monotoneInputs: [0] })
+  t.same(mono.monotoneInputs, [0])
+  t.ok(predictMlp(free, [0.9, 0]) < predictMlp(free, [-0.9, 0]), 'the unconstrained net learns the fall (the check below can fail)')
+  const layout = mlpLayout(mono.layerSizes)
+  for (const p of monotoneWeightIndices(layout, [0])) t.ok(mono.weights[p] >= 0, `constrained weight ${p} >= 0`)
+  // property (fast-check, 300 pairs): x0 <= x0' at the same x1 never lowers the prediction (exact: no tolerance)
+  fc.assert(fc.property(fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), (a, b, x1) => {
+    const [lo, hi] = a <= b ? [a, b] : [b, a]
+    return predictMlp(mono, [lo, x1]) <= predictMlp(mono, [hi, x1])
+  }), { numRuns: 300, seed: 14 })
+  // x1 stays free: the constrained net still bends with x1^2 (prediction at x1 = 0.9 above x1 = 0)
+  t.ok(predictMlp(mono, [0, 0.9]) > predictMlp(mono, [0, 0]), 'unconstrained input x1 still learnt')
+  const json = JSON.parse(JSON.stringify(mlpToJson(mono)))
+  t.same(json.monotoneInputs, [0], 'stored with the model')
+  t.ok(sameBits(mlpFromJson(json).weights, mono.weights), 'round-trips')
+  const [first] = monotoneWeightIndices(layout, [0])
+  json.layers[0].weights[Math.floor(first / layout.nIn)][first % layout.nIn] = -0.5
+  t.throws(() => mlpFromJson(json), { name: 'RangeError', message: /layers\[0\]\.weights\[0\]\[0\] must be >= 0 \(got -0\.5\): the network is declared monotone in inputs \[0\]/ }, 'a record breaking its own constraint is refused')
+  json.layers[0].weights[0][0] = 0.5
+  json.monotoneInputs = [2]
+  t.throws(() => mlpFromJson(json), { name: 'RangeError', message: /monotoneInputs\[0\] must be a distinct input index in \[0, 1\]/ })
+  t.throws(() => trainMlp(rows, targets, { seed: 1, monotoneInputs: [0, 0] }), { name: 'DomainRangeError', param: 'options.monotoneInputs' })
 })
