@@ -1,4 +1,4 @@
-import type { ModelSet } from './impact-model.js'
+import type { ImpactModel, ModelName, ModelSet } from './impact-model.js'
 
 /** The models every symbol is served with: per-symbol sets where published, else the default. */
 export interface ModelCatalog {
@@ -6,15 +6,30 @@ export interface ModelCatalog {
   readonly bySymbol: ReadonlyMap<string, ModelSet>
 }
 
+/** Versions kept per symbol and model for modelAt (the registry keeps 10 by default). */
+export const MODEL_HISTORY_LENGTH = 20
+
+/** One served version of a model and when it became active (its record's createdAtMs, the publish time). */
+interface Served { fromMs: number, model: ImpactModel }
+
+/** The history key of the default set, which serves every symbol without its own. */
+const DEFAULT_KEY = '*'
+
 /**
  * Holds the active model catalog in memory. A swap replaces one reference, so a request that
  * read the catalog once is served entirely by the versions it read.
+ * It also remembers the versions it has served (per symbol and model, the last
+ * MODEL_HISTORY_LENGTH), so the TCA can price a past execution with the version that was active
+ * when it started (modelAt). A replica knows the versions active since it started, and the
+ * active one's publish time; a time before all of them gets the oldest it knows.
  */
 export class ModelStore {
   #catalog: ModelCatalog | undefined
+  readonly #history = new Map<string, Map<ModelName, Served[]>>()
 
   constructor (initial?: ModelCatalog) {
     this.#catalog = initial
+    if (initial !== undefined) this.#remember(initial)
   }
 
   get ready (): boolean {
@@ -34,6 +49,51 @@ export class ModelStore {
 
   replace (catalog: ModelCatalog): void {
     this.#catalog = catalog
+    this.#remember(catalog)
+  }
+
+  /**
+   * The version of `symbol`'s model `name` that was active at `atMs`: the latest served version
+   * published at or before it (its record's createdAtMs), else the oldest known.
+   * @throws Error if no models were loaded yet (see `ready`).
+   */
+  modelAt (symbol: string, name: ModelName, atMs: number): ImpactModel {
+    const current = this.modelsFor(symbol)[name]
+    const served = (this.#history.get(symbol) ?? this.#history.get(DEFAULT_KEY))?.get(name)
+    if (served === undefined || served.length === 0) return current
+    for (let i = served.length - 1; i >= 0; i--) if (served[i].fromMs <= atMs) return served[i].model
+    return served[0].model
+  }
+
+  /** The versions of `symbol`'s model `name` this replica has served, oldest first, with when each became active (-Infinity: always). */
+  servedVersions (symbol: string, name: ModelName): ReadonlyArray<Readonly<Served>> {
+    return (this.#history.get(symbol) ?? this.#history.get(DEFAULT_KEY))?.get(name) ?? []
+  }
+
+  #remember (catalog: ModelCatalog): void {
+    this.#rememberSet(DEFAULT_KEY, catalog.defaultSet)
+    for (const [symbol, set] of catalog.bySymbol) this.#rememberSet(symbol, set)
+  }
+
+  #rememberSet (key: string, set: ModelSet): void {
+    let byName = this.#history.get(key)
+    if (byName === undefined) {
+      // a symbol's first own set: its past is the default set's
+      const base = this.#history.get(DEFAULT_KEY)
+      byName = new Map([...(base ?? new Map<ModelName, Served[]>())].map(([name, served]) => [name, served.slice()]))
+      this.#history.set(key, byName)
+    }
+    for (const model of Object.values(set)) {
+      const served = byName.get(model.name) ?? []
+      byName.set(model.name, served)
+      if (served.at(-1)?.model === model) continue
+      // active from its publish time; a version older than the last one (a rollback) from now
+      const createdAtMs = (model.record as { createdAtMs?: unknown }).createdAtMs
+      const lastFromMs = served.at(-1)?.fromMs ?? -Infinity
+      const fromMs = model.source === 'embedded' && served.length === 0 ? -Infinity : typeof createdAtMs === 'number' && createdAtMs >= lastFromMs ? createdAtMs : Math.max(lastFromMs, Date.now())
+      served.push({ fromMs, model })
+      if (served.length > MODEL_HISTORY_LENGTH) served.splice(0, served.length - MODEL_HISTORY_LENGTH)
+    }
   }
 
   /**
@@ -46,7 +106,9 @@ export class ModelStore {
     const catalog = this.catalog()
     const bySymbol = new Map(catalog.bySymbol)
     for (const [symbol, models] of updates) {
-      bySymbol.set(symbol, Object.freeze({ ...(bySymbol.get(symbol) ?? catalog.defaultSet), ...models }))
+      const set = Object.freeze({ ...(bySymbol.get(symbol) ?? catalog.defaultSet), ...models })
+      bySymbol.set(symbol, set)
+      this.#rememberSet(symbol, set)
     }
     this.#catalog = { defaultSet: catalog.defaultSet, bySymbol }
   }

@@ -4,6 +4,12 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import { HttpRequestStats } from './http-stats.js'
 import type { AppDeps } from '../deps.js'
 import { MODEL_NAMES } from '../models/impact-model.js'
+import { symbolCalibration } from '../services/calibration.js'
+
+/** The calibration gauges cover the fills of this window (the Redis stream's default retention). */
+export const CALIBRATION_METRICS_WINDOW_MS = 7 * 86_400_000
+/** They are recomputed from the store at most this often; scrapes in between reuse them. */
+const CALIBRATION_METRICS_TTL_MS = 60_000
 
 /** Latency buckets in seconds: the hot path answers in well under a millisecond, a 10k batch in tens. */
 const LATENCY_BUCKETS_SECONDS = [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -58,6 +64,7 @@ export function registerMetrics (app: FastifyInstance, deps: AppDeps): Registry 
     }
   })
 
+  registerCalibrationMetrics(registry, deps, (err) => app.log.warn({ err }, 'calibration metrics: the TCA store could not be read'))
   if (deps.job !== undefined) registerJobMetrics(registry, deps.job)
   if (deps.registryStatus !== undefined) {
     const status = deps.registryStatus
@@ -75,6 +82,61 @@ export function registerMetrics (app: FastifyInstance, deps: AppDeps): Registry 
     return await reply.type(registry.contentType).send(text)
   })
   return registry
+}
+
+/**
+ * Mean z and band coverage of each symbol's scored TCA fills over the last
+ * CALIBRATION_METRICS_WINDOW_MS (GET /v1/models/:symbol/calibration's overall cell), read from the
+ * shared TCA store, so every replica reports the same; at most once a CALIBRATION_METRICS_TTL_MS.
+ */
+function registerCalibrationMetrics (registry: Registry, deps: AppDeps, onError: (err: unknown) => void): void {
+  let cached: { atMs: number, rows: Array<{ symbol: string, n: number, meanZ?: number | null, bandCoverage?: number | null }> } | undefined
+  const rows = async (): Promise<NonNullable<typeof cached>['rows']> => {
+    const nowMs = Date.now()
+    if (cached !== undefined && nowMs - cached.atMs < CALIBRATION_METRICS_TTL_MS) return cached.rows
+    const out: NonNullable<typeof cached>['rows'] = []
+    try {
+      for (const symbol of deps.market.symbols()) {
+        const { overall } = await symbolCalibration(deps.tcaStore, symbol, { since: nowMs - CALIBRATION_METRICS_WINDOW_MS }, nowMs)
+        out.push({ symbol, n: overall.n, meanZ: overall.meanZ, bandCoverage: overall.bandCoverage })
+      }
+    } catch (err) {
+      onError(err)
+      return cached?.rows ?? []
+    }
+    cached = { atMs: nowMs, rows: out }
+    return out
+  }
+  new Gauge({
+    name: 'pretrade_calibration_fills',
+    help: 'TCA fills of the symbol scored against their predicted cost over the last 7 days',
+    labelNames: ['symbol'],
+    registers: [registry],
+    async collect () {
+      this.reset()
+      for (const r of await rows()) this.set({ symbol: r.symbol }, r.n)
+    }
+  })
+  new Gauge({
+    name: 'pretrade_calibration_mean_z',
+    help: 'Mean z-score (realised minus predicted cost, over the predicted std) of the symbol\'s scored fills over the last 7 days; 0 when calibrated',
+    labelNames: ['symbol'],
+    registers: [registry],
+    async collect () {
+      this.reset()
+      for (const r of await rows()) if (typeof r.meanZ === 'number') this.set({ symbol: r.symbol }, r.meanZ)
+    }
+  })
+  new Gauge({
+    name: 'pretrade_calibration_band_coverage',
+    help: 'Share of the symbol\'s scored fills over the last 7 days inside their predicted p05-p95 band; 0.90 when calibrated',
+    labelNames: ['symbol'],
+    registers: [registry],
+    async collect () {
+      this.reset()
+      for (const r of await rows()) if (typeof r.bandCoverage === 'number') this.set({ symbol: r.symbol }, r.bandCoverage)
+    }
+  })
 }
 
 function registerJobMetrics (registry: Registry, job: NonNullable<AppDeps['job']>): void {

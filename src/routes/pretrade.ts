@@ -9,7 +9,7 @@ const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
     schema: {
       tags: ['pretrade'],
       summary: 'Checks an order against cost, participation and notional limits',
-      description: 'Prices the order as POST /v1/estimate does, then compares totalCostBps, participation and notionalQuote with the limits given. A limit equal to the value passes. With live market data the venue\'s minOrderQty and minNotionalValue are checked too (violations minOrderQty, minNotionalValue).',
+      description: 'Prices the order as POST /v1/estimate does, then compares totalCostBps, the 95th percentile of the cost (costQuantilesBps.p95), participation and notionalQuote with the limits given. A limit equal to the value passes. With live market data the venue\'s minOrderQty and minNotionalValue are checked too (violations minOrderQty, minNotionalValue).',
       body: withExamples(PretradeCheckRequest, PRETRADE_CHECK_EXAMPLES),
       response: withErrors(PretradeCheckResponse, 'whether the order passes every limit, the violations and the estimate', { 503: unavailableRef('PRETRADE_ERR_BOOK_UNAVAILABLE: method "book" needs a live order book') })
     }
@@ -18,6 +18,7 @@ const pretradeRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => 
     const estimate = await estimateByMethod(order, deps, 'body/order/')
     const checks: Array<[string, number | undefined, number]> = [
       ['maxCostBps', limits.maxCostBps, estimate.totalCostBps],
+      ['maxCostBpsP95', limits.maxCostBpsP95, estimate.costQuantilesBps.p95],
       ['maxParticipation', limits.maxParticipation, estimate.participation],
       ['maxNotionalQuote', limits.maxNotionalQuote, estimate.notionalQuote]
     ]

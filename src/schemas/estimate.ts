@@ -41,6 +41,16 @@ export const EstimateRequest = Type.Object({
 }, { additionalProperties: false, $id: 'EstimateRequest', title: 'EstimateRequest' })
 export type EstimateRequest = Static<typeof EstimateRequest>
 
+const CostBps = (description: string) => Type.Number({ description: `${description}, bps of notional` })
+/** The quantiles of the cost under the normal assumption (README "Cost distribution"). */
+export const CostQuantiles = Type.Object({
+  p05: CostBps('5th percentile of the cost'),
+  p50: CostBps('median of the cost (= expectedCostBps under the normal assumption)'),
+  p90: CostBps('90th percentile'),
+  p95: CostBps('95th percentile'),
+  p99: CostBps('99th percentile')
+}, { description: 'cost quantiles, bps: expectedCostBps + z_p costStdBps, the cost taken as normal (price diffusion over the horizon, parameter uncertainty added in quadrature)' })
+
 const InputSource = StringEnum(['request', 'market-state'], 'where the input came from')
 
 export const EstimateResponse = Type.Object({
@@ -63,6 +73,10 @@ export const EstimateResponse = Type.Object({
   totalCostQuote: Type.Number({ description: 'impact + half spread + fee, quote currency' }),
   timingRiskBps: Type.Number({ description: 'standard deviation of the cost from price moves while the order is worked, bps of notional: volDaily * sqrt(tau * sum_j x_j^2) for the fractions x_j left after each period (Almgren & Chriss 2000); 0 for an immediate execution' }),
   timingRiskQuote: Type.Number({ description: 'timingRiskBps in quote currency' }),
+  expectedCostBps: CostBps('the mean of the cost distribution: totalCostBps'),
+  modelRiskBps: Type.Optional(Type.Number({ description: 'standard deviation of the expected impact from the calibration\'s parameter uncertainty, bps of notional: the delta method on the execution model\'s parameter covariance; absent (with warning MODEL_RISK_UNAVAILABLE) for a model without one' })),
+  costStdBps: CostBps('standard deviation of the cost: sqrt(timingRiskBps^2 + modelRiskBps^2) (model risk 0 when absent)'),
+  costQuantilesBps: CostQuantiles,
   execution: Type.Object({
     strategy: StringEnum(EXECUTION_STRATEGIES, 'the strategy priced'),
     horizonDays: Type.Number({ description: 'T, days (0 for immediate; for pov, the time the market takes to trade qtyBase / participationRate)' }),

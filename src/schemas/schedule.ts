@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox'
 import { MAX_PERIODS } from '../domain/execution/almgren-chriss-params.js'
 import { DEFAULT_MAX_PARTICIPATION } from '../domain/execution/execution-plan.js'
 import { LiquidityField, QtyBase, SideField, StringEnum, SymbolField, Warning } from './common.js'
+import { CostQuantiles } from './estimate.js'
 
 export { MAX_PERIODS }
 
@@ -81,6 +82,13 @@ const ExecutionModelInfo = Type.Object({
   params: Type.Object({ a1: Type.Number(), a2: Type.Number(), a4: Type.Number(), b1: Type.Number() }, { description: 'I-Star: I* = a1 * volDaily * (qtyBase/ADV)^a2; MI = b1 * I* * POV^a4 + (1 - b1) * I*' })
 }, { description: 'present when the execution model priced the schedule (no impact parameters given)' })
 
+/** The cost distribution of a trajectory, as POST /v1/estimate reports it for the same execution (execution model only). */
+const COST_DISTRIBUTION_FIELDS = {
+  modelRiskBps: Type.Optional(Type.Number({ description: 'execution model: std of the expected impact from parameter uncertainty (delta method), bps; absent when the model carries no covariance' })),
+  costStdBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(timingRiskBps^2 + modelRiskBps^2), bps' })),
+  costQuantilesBps: Type.Optional(CostQuantiles)
+}
+
 export const ScheduleResponse = Type.Object({
   side: SideField,
   qtyBase: Type.Number(),
@@ -105,6 +113,7 @@ export const ScheduleResponse = Type.Object({
   spreadCostBps: Type.Optional(Type.Number({ description: 'execution model: half the quoted spread, bps' })),
   feeBps: Type.Optional(Type.Number({ description: 'execution model: venue fee, bps' })),
   timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional (POST /v1/estimate\'s timingRiskBps)' })),
+  ...COST_DISTRIBUTION_FIELDS,
   objectiveQuote: Type.Optional(Type.Number({ description: 'execution model, optimal: E + lambda * V, quote currency' })),
   maxParticipation: Type.Optional(Type.Number({ description: 'execution model, optimal: the participation cap used' })),
   cappedPeriods: Type.Optional(Type.Integer({ description: 'execution model, optimal: periods trading at the cap' })),
@@ -132,6 +141,8 @@ export const FrontierResponse = Type.Object({
     varianceQuote2: Type.Number(),
     stdCostQuote: Type.Number(),
     expectedCostBps: Type.Optional(Type.Number({ description: 'execution model: E as bps of notional' })),
-    timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional' }))
-  }))
+    timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional' })),
+    ...COST_DISTRIBUTION_FIELDS
+  }, { description: 'one optimal trajectory; its costQuantilesBps.p95 lets a trader pick a risk aversion by its 95th percentile cost' })),
+  warnings: Type.Optional(Type.Array(Warning))
 }, { $id: 'FrontierResponse', title: 'FrontierResponse' })

@@ -54,6 +54,9 @@ export const TcaTradeResult = Type.Object({
   estimatedImpactQuote: Type.Number(),
   totalCostBps: Type.Number({ description: 'implementation shortfall + fee, bps' }),
   totalCostQuote: Type.Number(),
+  predictedCostBps: Type.Optional(Type.Number({ description: 'the predicted cost this execution is scored against: estimatedImpactBps + spreadCostBps, bps (implementationShortfallBps holds no fees, so neither does this), from the model version active at startMs (else executedAtMs)' })),
+  predictedStdBps: Type.Optional(Type.Number({ description: 'predicted standard deviation of that cost, bps: sqrt(timing risk^2 + model risk^2), as POST /v1/estimate\'s costStdBps for the same execution' })),
+  zScore: Type.Optional(Type.Number({ description: '(implementationShortfallBps - predictedCostBps) / predictedStdBps; absent when predictedStdBps is 0 (an immediate execution under a model without parameter covariance)' })),
   model: Type.Object({ name: Type.String(), version: Type.String() }),
   execution: Type.Optional(Type.Object({
     strategy: Type.String(),
@@ -86,7 +89,14 @@ export const TcaSummary = Type.Object({
   totalCostBps: Bps('shortfall + fees'),
   totalCostQuote: Type.Number(),
   shortfallMinusImpactBps: Bps('actual shortfall minus estimated impact (positive = cost more than the model said)'),
-  shortfallMinusImpactQuote: Type.Number()
+  shortfallMinusImpactQuote: Type.Number(),
+  prediction: Type.Object({
+    n: Type.Integer({ description: 'trades with a zScore' }),
+    meanZ: Type.Optional(Type.Number({ description: 'mean zScore (0 when calibrated)' })),
+    stdZ: Type.Optional(Type.Number({ description: 'sample standard deviation of zScore (1 when calibrated); from 2 trades' })),
+    bandCoverage: Type.Optional(Type.Number({ description: 'share of trades inside their predicted p05-p95 band, |z| <= 1.645 (0.90 when calibrated)' })),
+    biasBps: Type.Optional(Type.Number({ description: 'notional-weighted mean of implementationShortfallBps - predictedCostBps, bps (positive: cost more than predicted)' }))
+  }, { description: 'how the predictions scored on these trades; GET /v1/models/{symbol}/calibration reports it over every stored trade, with a verdict' })
 })
 
 export const TcaResponse = Type.Object({

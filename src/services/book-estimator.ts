@@ -1,5 +1,6 @@
 import { walkBook } from '../domain/impact/book-walk.js'
 import { walkInverseBook } from '../domain/impact/inverse-book-walk.js'
+import { instantaneousImpact } from '../domain/impact/istar.js'
 import { orderCost } from '../domain/impact/order-cost.js'
 import { fractionToBps, sideSign } from '../domain/units.js'
 import { bookUnavailable, unprocessable } from '../errors.js'
@@ -8,6 +9,8 @@ import type { Category } from '../market/market-state.js'
 import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { asUnprocessable, feeRateFor, IMMEDIATE_EXECUTION, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
+import { costRiskOf, executionModelRisk, modelRiskWarning, sizeOnlyModelRiskReason } from './cost-risk.js'
+import { EXECUTION_MODEL_NAME, executionModelOf } from './execution.js'
 import { staleMarketWarning } from './stale-market.js'
 
 /**
@@ -17,6 +20,9 @@ import { staleMarketWarning } from './stale-market.js'
  * beyond the touch. When the visible book cannot fill the order, the remainder is priced at mid
  * plus half spread plus the impact model's cost for the whole order's participation (a
  * conservative stand-in for the hidden book), and a BOOK_THIN warning says so.
+ * Cost distribution: no timing risk (immediate); no model risk for what the visible book fills
+ * (the walk is exact on the snapshot); a thin book's remainder carries the model's model risk,
+ * weighted by its share of the order (null with MODEL_RISK_UNAVAILABLE for a size-only model).
  *
  * Linear and spot books count base units (`walkBook`); inverse books count USD contracts of 1 USD
  * face, walked in base units (`walkInverseBook`: a level of c contracts at p holds c / p base), so
@@ -40,7 +46,14 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
     const halfSpread = spreadFraction / 2
     const participation = request.qtyBase / inputs.advBase
     let remainderCost = 0
+    let modelRisk: number | undefined = 0
     if (walk.thin) {
+      const remainingShare = walk.remainingQtyBase / request.qtyBase
+      const risk = modelName === EXECUTION_MODEL_NAME
+        ? executionModelRisk(model, executionModelOf(deps.models.modelsFor(request.symbol)).params, (p) => instantaneousImpact(p, participation, inputs.volDaily))
+        : { reason: sizeOnlyModelRiskReason(model) }
+      modelRisk = 'riskFraction' in risk ? risk.riskFraction * remainingShare : undefined
+      if (!('riskFraction' in risk)) warnings.push(modelRiskWarning(risk.reason))
       const modelCost = Math.max(0, model.predictCost({ participation, relSpread: spreadFraction, volDaily: inputs.volDaily, sideSign: sideSign(request.side) }))
       remainderCost = halfSpread + modelCost
       warnings.push({ code: 'BOOK_THIN', message: `the visible book (${book.bids.length} bids, ${book.asks.length} asks) fills ${walk.filledQtyBase} of ${request.qtyBase}; the remaining ${walk.remainingQtyBase} is priced at mid + half spread + the ${modelName} model's impact` })
@@ -50,6 +63,7 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
     const filledCost = walk.costVsMidBps !== undefined ? walk.costVsMidBps / 1e4 : 0
     const totalCost = (walk.filledQtyBase * filledCost + walk.remainingQtyBase * remainderCost) / request.qtyBase
     const cost = orderCost({ side: request.side, qtyBase: request.qtyBase, priceQuote: mid, advBase: inputs.advBase, spreadBps: fractionToBps(spreadFraction), feeRate, impactCostFraction: totalCost - halfSpread })
+    const distribution = costRiskOf(cost.totalCostBps, 0, modelRisk)
     const state = inputs.state
     const nowMs = Date.now()
     // the state gives volDaily and advBase unless the request does
@@ -66,8 +80,8 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
       advBase: inputs.advBase,
       spreadBps: fractionToBps(spreadFraction),
       ...cost,
-      timingRiskBps: 0,
       timingRiskQuote: 0,
+      ...distribution,
       execution: IMMEDIATE_EXECUTION,
       model: { name: model.name, version: model.version, source: model.source },
       inputs: {

@@ -12,6 +12,7 @@ import type { MarketState } from '../market/market-state.js'
 import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
 import { asUnprocessable, feeRateFor, type EstimatorDeps } from './estimator.js'
 import { roundToLotSize } from './lot-size.js'
+import { costRiskOf, executionModelRisk, modelRiskWarning, type CostRisk } from './cost-risk.js'
 import { defaultStartMs, EXECUTION_FIELDS, executionModelOf, executionWarnings, hourlySharesOf } from './execution.js'
 
 /** Domain parameters the schedule request spells at its top level. */
@@ -70,6 +71,13 @@ function costOf (request: { side: 'buy' | 'sell' }, plan: ExecutionPlan, qtyBase
   return { cost, stdCostQuote, varianceQuote2: stdCostQuote * stdCostQuote }
 }
 
+/** The plan's cost distribution, as POST /v1/estimate reports it for the same execution, and the warning when its model risk is unknown. */
+function distributionOf (model: ReturnType<typeof executionModelOf>['model'], params: IStarParams, plan: ExecutionPlan, totalCostBps: number, m: Resolved): { distribution: CostRisk, warning?: { code: string, message: string } } {
+  const risk = executionModelRisk(model, params, (p) => repriceTrades(p, plan, m.market.volDaily, m.market.advBase, plan.tradesBase).impactFraction)
+  const modelRisk = 'riskFraction' in risk ? risk.riskFraction : undefined
+  return { distribution: costRiskOf(totalCostBps, plan.timingRiskFraction, modelRisk), ...('reason' in risk ? { warning: modelRiskWarning(risk.reason) } : {}) }
+}
+
 function modelInfo (model: ReturnType<typeof executionModelOf>['model'], params: IStarParams) {
   return { name: model.name, version: model.version, source: model.source, params: { a1: params.a1, a2: params.a2, a4: params.a4, b1: params.b1 } }
 }
@@ -87,6 +95,9 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
     if (rounded !== undefined) plan = rounded.plan
     const qty = plan.holdingsBase[0]
     const { cost, stdCostQuote, varianceQuote2 } = costOf(request, plan, qty, m)
+    const { distribution, warning } = distributionOf(model, params, plan, cost.totalCostBps, m)
+    const warnings = executionWarnings(model, plan)
+    if (warning !== undefined) warnings.push(warning)
     return {
       side: request.side,
       qtyBase: request.qtyBase,
@@ -107,12 +118,15 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
       feeBps: cost.feeBps,
       varianceQuote2,
       stdCostQuote,
-      timingRiskBps: plan.timingRiskFraction * 1e4,
+      timingRiskBps: distribution.timingRiskBps,
+      modelRiskBps: distribution.modelRiskBps,
+      costStdBps: distribution.costStdBps,
+      costQuantilesBps: distribution.costQuantilesBps,
       ...(riskAversion !== undefined ? { objectiveQuote: cost.totalCostQuote + riskAversion * varianceQuote2 } : {}),
       ...(plan.optimiser !== undefined ? { maxParticipation: plan.optimiser.maxParticipation, cappedPeriods: plan.optimiser.cappedPeriods } : {}),
       ...(rounded !== undefined ? { lotSize: rounded.lotSize } : {}),
       executionModel: modelInfo(model, params),
-      warnings: executionWarnings(model, plan)
+      warnings
     }
   } catch (err) {
     throw asUnprocessable(err, 'body/', FIELDS)
@@ -154,12 +168,25 @@ export function runExecutionFrontier (request: FrontierRequest, deps: EstimatorD
       if (!(max > min)) throw unprocessable('body/maxRiskAversion', '> minRiskAversion', `maxRiskAversion (${max}) must exceed minRiskAversion (${min})`)
       grid = riskAversionGrid(min, max, request.count ?? 20)
     }
+    const warnings = new Map<string, { code: string, message: string }>()
     const points = grid.map((riskAversion) => {
       const plan = planExecution(params, request.qtyBase, market, specOf(request, riskAversion, 'optimal'))
       const { cost, stdCostQuote, varianceQuote2 } = costOf(request, plan, request.qtyBase, m)
-      return { riskAversion, expectedCostQuote: cost.totalCostQuote, varianceQuote2, stdCostQuote, expectedCostBps: cost.totalCostBps, timingRiskBps: plan.timingRiskFraction * 1e4 }
+      const { distribution, warning } = distributionOf(model, params, plan, cost.totalCostBps, m)
+      if (warning !== undefined) warnings.set(warning.code, warning)
+      return {
+        riskAversion,
+        expectedCostQuote: cost.totalCostQuote,
+        varianceQuote2,
+        stdCostQuote,
+        expectedCostBps: cost.totalCostBps,
+        timingRiskBps: distribution.timingRiskBps,
+        modelRiskBps: distribution.modelRiskBps,
+        costStdBps: distribution.costStdBps,
+        costQuantilesBps: distribution.costQuantilesBps
+      }
     })
-    return { side: request.side, qtyBase: request.qtyBase, startMs: market.startMs, executionModel: modelInfo(model, params), points }
+    return { side: request.side, qtyBase: request.qtyBase, startMs: market.startMs, executionModel: modelInfo(model, params), points, warnings: [...warnings.values()] }
   } catch (err) {
     throw asUnprocessable(err, 'body/', FIELDS)
   }

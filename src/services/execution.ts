@@ -82,7 +82,12 @@ function refuseExtra (execution: ExecutionField, fieldPrefix: string): void {
 /** The symbol's execution model and its I-Star parameters. */
 export function executionModelOf (models: ModelSet): { model: ImpactModel, params: IStarParams } {
   const model = models[EXECUTION_MODEL_NAME]
-  return { model, params: (model.record as { params: IStarParams }).params }
+  return { model, params: istarParamsOf(model) }
+}
+
+/** The I-Star parameters of an execution model (one of kind "istar", validated when it was built). */
+export function istarParamsOf (model: ImpactModel): IStarParams {
+  return (model.record as { params: IStarParams }).params
 }
 
 /** Domain parameters of an execution that the request spells under `execution/`. */

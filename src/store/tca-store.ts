@@ -19,6 +19,29 @@ export interface TcaRecord {
   advBase: number
   volDaily: number
   relSpread: number
+  /**
+   * The prediction the TCA scored this execution against (issue 15), for the calibration report;
+   * absent on records stored before it, or when the prediction had no spread (zScore absent).
+   */
+  prediction?: TcaPrediction
+}
+
+/** A stored execution's predicted cost distribution and how the realised cost compares. */
+export interface TcaPrediction {
+  /** the execution model's version used (active at startMs) */
+  model: string
+  version: string
+  /** start of the execution (startMs, else executedAtMs), ms */
+  startMs: number
+  /** |Q| / ADV */
+  participation: number
+  notionalQuote: number
+  /** realised implementation shortfall, bps, cost-positive */
+  implementationShortfallBps: number
+  /** predicted impact + half spread, bps (fees are known, so neither side holds them) */
+  predictedCostBps: number
+  predictedStdBps: number
+  zScore: number
 }
 
 /** Where accepted TCA records go. `append` resolves only once the records are durable. */
