@@ -6,6 +6,7 @@ import { getJson, messageOf } from './api.js'
 import type { ModelsResponse } from './api-types.js'
 import { onSubmit, showError } from './dom.js'
 import { costPanel } from './panel-cost.js'
+import { frontierPanel } from './panel-frontier.js'
 import { schedulePanel } from './panel-schedule.js'
 
 async function fillSymbols (): Promise<void> {
@@ -25,8 +26,9 @@ async function fillSymbols (): Promise<void> {
 function start (): void {
   const cost = costPanel()
   const schedule = schedulePanel()
+  const frontier = frontierPanel(schedule.load)
   const forms: Array<[string, () => Promise<void>]> = [
-    ['cost-form', cost], ['schedule-form', schedule.run]
+    ['cost-form', cost], ['schedule-form', schedule.run], ['frontier-form', frontier]
   ]
   for (const [id, run] of forms) onSubmit(document.getElementById(id) as HTMLFormElement, () => { void run() })
   void fillSymbols()
