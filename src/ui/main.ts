@@ -5,6 +5,7 @@
 import { getJson, messageOf } from './api.js'
 import type { ModelsResponse } from './api-types.js'
 import { onSubmit, showError } from './dom.js'
+import { calibrationPanel } from './panel-calibration.js'
 import { costPanel } from './panel-cost.js'
 import { frontierPanel } from './panel-frontier.js'
 import { schedulePanel } from './panel-schedule.js'
@@ -27,8 +28,9 @@ function start (): void {
   const cost = costPanel()
   const schedule = schedulePanel()
   const frontier = frontierPanel(schedule.load)
+  const calibration = calibrationPanel()
   const forms: Array<[string, () => Promise<void>]> = [
-    ['cost-form', cost], ['schedule-form', schedule.run], ['frontier-form', frontier]
+    ['cost-form', cost], ['schedule-form', schedule.run], ['frontier-form', frontier], ['calibration-form', calibration]
   ]
   for (const [id, run] of forms) onSubmit(document.getElementById(id) as HTMLFormElement, () => { void run() })
   void fillSymbols()
