@@ -160,7 +160,7 @@ export function costPanel (): () => Promise<void> {
       const r = curve.results[at]
       const q = r.costQuantilesBps
       return [swatch(curve.color, curve.label), fmt(r.qtyBase), fmt(r.participation), fmt(r.totalCostBps), fmt(r.impactBps), fmt(r.spreadCostBps), fmt(r.feeBps), fmt(r.timingRiskBps),
-        q === undefined ? '-' : `${fmt(q.p05)} to ${fmt(q.p95)}`, `${r.model.name} ${r.model.version}`, r.warnings.map((w) => w.code).join(', ') || '-']
+        q === undefined ? '-' : `${fmt(q.p05)} to ${fmt(q.p95)}`, r.model.version, r.warnings.map((w) => w.code).join(', ') || '-']
     })
     const messages = new Set(curves.flatMap((curve) => curve.results[at].warnings.map((w) => `${w.code}: ${w.message}`)))
     setNotes(panel.notes, [...notes, ...[...messages].map((m) => `Warning at the marked size: ${m}`)])
