@@ -120,8 +120,8 @@ export function costPanel (): () => Promise<void> {
       if (curve.results.some((r) => r.costQuantilesBps !== undefined)) {
         const p95 = data.push(curve.results.map((r) => r.costQuantilesBps?.p95 ?? null)) - 1
         const p05 = data.push(curve.results.map((r) => r.costQuantilesBps?.p05 ?? null)) - 1
-        series.push({ label: `${curve.label} p95, bps`, stroke: translucent(curve.color, 0.5), width: 1, dash: [4, 3], value: (_u, v) => fmt(v) })
-        series.push({ label: `${curve.label} p05, bps`, stroke: translucent(curve.color, 0.5), width: 1, dash: [4, 3], value: (_u, v) => fmt(v) })
+        series.push({ label: `${curve.label} p95, bps`, stroke: translucent(curve.color, 0.5), width: 1, dash: [4, 3], points: { show: false }, value: (_u, v) => fmt(v) })
+        series.push({ label: `${curve.label} p05, bps`, stroke: translucent(curve.color, 0.5), width: 1, dash: [4, 3], points: { show: false }, value: (_u, v) => fmt(v) })
         bands.push({ series: [p95, p05], fill: translucent(curve.color, 0.12) })
       }
     }
