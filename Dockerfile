@@ -15,6 +15,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# the quant view at /ui: its HTML and CSS (its compiled JavaScript is in dist/ui)
+COPY src/ui/static ./src/ui/static
 COPY embedded ./embedded
 # /app stays root's; the file TCA store (TCA_STORE_PATH, default var/tca-records.jsonl, used without
 # REDIS_URL) writes to /app/var, which the node user owns. Mount a volume there to keep the records.

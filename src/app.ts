@@ -23,6 +23,7 @@ import modelRoutes from './routes/models.js'
 import healthRoutes from './routes/health.js'
 import adminRoutes from './routes/admin.js'
 import modelAdminRoutes from './routes/model-admin.js'
+import uiRoutes from './routes/ui.js'
 
 /** Body limit of routes that take one order (the batch and TCA routes take config.BODY_LIMIT_BYTES). */
 export const SMALL_BODY_LIMIT_BYTES = 64 * 1024
@@ -93,5 +94,6 @@ export async function buildApp (deps: AppDeps, options: FastifyServerOptions = {
   await app.register(modelRoutes, deps)
   await app.register(adminRoutes, deps)
   await app.register(modelAdminRoutes, deps)
+  await app.register(uiRoutes)
   return app
 }
