@@ -15,6 +15,7 @@ import { loadEmbeddedModels } from './models/embedded-models.js'
 import { ModelStore } from './models/model-store.js'
 import { FileTcaStore } from './store/tca-store.js'
 import { createRedisServices, type RedisServices } from './runtime-redis.js'
+import { hourlySharesOf } from './services/execution.js'
 
 export const JOB_SEED = 20_261_122
 
@@ -111,6 +112,8 @@ export function createRuntime (config: Config, logger: Logger, options: RuntimeO
     train: async (request) => await trainer.train(request),
     // with a registry, the leader publishes there (fenced) and every replica, itself included, swaps via the sync
     ...(redis !== undefined ? { publish: redis.publish, canPublish: redis.canPublish } : {}),
+    readTcaRecords: async (symbol, sinceMs) => await tcaStore.read(symbol, sinceMs),
+    hourlyShares: (symbol) => hourlySharesOf(market.get(symbol)),
     logger
   }, {
     symbols,

@@ -9,6 +9,10 @@ import type { TrainRequest, TrainResult } from './train-protocol.js'
 import type { TimedIStarWindow } from '../domain/impact/calibrate-istar.js'
 import type { IStarParams } from '../domain/impact/istar.js'
 import { gateIStar, type IStarGateVerdict } from '../domain/validation/istar-gate.js'
+import { calibrationReport, type CalibrationCell } from '../domain/tca/calibration-report.js'
+import { withoutNullsDeep } from '../services/calibration.js'
+import { rescoreRecords } from '../services/tca-prediction.js'
+import type { TcaRecord } from '../store/tca-store.js'
 import { finiteOnly } from './finite-only.js'
 import { istarRecord } from './istar-record.js'
 
@@ -44,6 +48,13 @@ export interface RecalibrationDeps {
    * the records replace this process's models in memory. A throw fails the run; nothing is swapped.
    */
   publish?: (symbol: string, records: ModelRecord[]) => Promise<void>
+  /**
+   * The symbol's stored TCA records since a time (the TCA store) and its hour-of-day volume
+   * shares: with both, each publish records how the stored fills score before (as predicted) and
+   * after (re-scored by the candidates): `tcaCalibration` in the outcome and in each record's validation.
+   */
+  readTcaRecords?: (symbol: string, sinceMs: number) => Promise<TcaRecord[]>
+  hourlyShares?: (symbol: string) => readonly number[]
   nowMs?: () => number
   logger: { info: (o: object, m: string) => void, warn: (o: object, m: string) => void, error: (o: object, m: string) => void }
 }
@@ -70,7 +81,19 @@ export interface SymbolOutcome {
   verdicts?: Partial<Record<CandidateName, GateVerdict>>
   /** the execution model's gate: "publish", "keep" or "insufficient data", with its reasons and table */
   istar?: IStarOutcome
+  /** on publish: the stored fills' calibration before (as predicted) and after (re-scored by the published models) */
+  tcaCalibration?: TcaCalibration
 }
+
+/** The calibration of a symbol's scored TCA fills of the last TCA_CALIBRATION_WINDOW_MS, before and after a publish. */
+export interface TcaCalibration {
+  sinceMs: number
+  before: Partial<CalibrationCell>
+  after: Partial<CalibrationCell>
+}
+
+/** The fills the job's before/after report covers: the last 7 days (the Redis stream's default retention). */
+export const TCA_CALIBRATION_WINDOW_MS = 7 * 86_400_000
 
 export interface JobStatus {
   running: boolean
@@ -211,6 +234,19 @@ export class RecalibrationJob {
         return fail(`candidate ${candidate} produced an invalid record: ${(err as Error).message}`, base)
       }
     }
+    const tcaCalibration = await this.#tcaCalibration(symbol, current, replaced, now())
+    if (tcaCalibration !== undefined) {
+      for (const [name, model] of Object.entries(replaced) as Array<[ModelName, ImpactModel]>) {
+        const calibration = model.record.calibration as Record<string, unknown>
+        const validation = calibration.validation !== null && typeof calibration.validation === 'object' ? calibration.validation : {}
+        try {
+          replaced[name] = modelFromRecord({ ...model.record, calibration: { ...calibration, validation: { ...validation, tcaCalibration } } } as ModelRecord, `${symbol}.${name}`)
+        } catch (err) {
+          return fail(`the ${name} record with its TCA calibration is invalid: ${(err as Error).message}`, base)
+        }
+      }
+    }
+    const withTca = tcaCalibration !== undefined ? { tcaCalibration } : {}
     if (this.#deps.publish !== undefined) {
       try {
         await this.#deps.publish(symbol, Object.values(replaced).map((m) => (m as ImpactModel).record))
@@ -220,7 +256,29 @@ export class RecalibrationJob {
     } else {
       this.#deps.models.swapSymbols([[symbol, replaced]])
     }
-    return { ...base, finishedAtMs: now(), outcome: 'published', published: names, reason: names.map((n) => `${n} <- ${n === 'istar' ? `${istar?.outcome.form ?? ''} (execution-model gate)` : (chosen[n] as SlotChoice).candidate}`).join(', ') }
+    return { ...base, ...withTca, finishedAtMs: now(), outcome: 'published', published: names, reason: names.map((n) => `${n} <- ${n === 'istar' ? `${istar?.outcome.form ?? ''} (execution-model gate)` : (chosen[n] as SlotChoice).candidate}`).join(', ') }
+  }
+
+  /**
+   * The stored fills of the last TCA_CALIBRATION_WINDOW_MS scored as they were predicted (before)
+   * and re-scored by the models about to be published in their slots (after). Undefined without a
+   * TCA reader or when the store cannot be read (logged; the publish goes on).
+   */
+  async #tcaCalibration (symbol: string, current: Readonly<Record<ModelName, ImpactModel>>, replaced: Partial<Record<ModelName, ImpactModel>>, nowMs: number): Promise<TcaCalibration | undefined> {
+    const { readTcaRecords, hourlyShares } = this.#deps
+    if (readTcaRecords === undefined || hourlyShares === undefined) return undefined
+    const sinceMs = nowMs - TCA_CALIBRATION_WINDOW_MS
+    let records: TcaRecord[]
+    try {
+      records = await readTcaRecords(symbol, sinceMs)
+    } catch (err) {
+      this.#deps.logger.warn({ err, symbol }, 'recalibration: TCA records unreadable; publishing without the before/after calibration')
+      return undefined
+    }
+    const before = records.flatMap((r) => (r.prediction !== undefined ? [r.prediction] : []))
+    const after = rescoreRecords(records, (name) => replaced[name] ?? current[name], hourlyShares(symbol))
+    const overall = (fills: Parameters<typeof calibrationReport>[0]): Partial<CalibrationCell> => withoutNullsDeep(calibrationReport(fills).overall) as Partial<CalibrationCell>
+    return { sinceMs, before: overall(before), after: overall(after) }
   }
 
   /**

@@ -1,17 +1,14 @@
 import { analyseTrade, resolveSpreadAndMid, summariseTca, type TcaTradeResult } from '../domain/tca/tca.js'
-import { defaultPeriods, planExecution, repriceTrades, type ExecutionPlan } from '../domain/execution/execution-plan.js'
-import { instantaneousImpact } from '../domain/impact/istar.js'
 import { calibrationReport, type ScoredFill } from '../domain/tca/calibration-report.js'
-import { MS_PER_DAY } from '../domain/execution/volume-profile.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
-import type { ImpactModel, ModelName } from '../models/impact-model.js'
+import type { ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { TcaTrade } from '../schemas/tca.js'
 import type { TcaRecord } from '../store/tca-store.js'
 import { asUnprocessable } from './estimator.js'
-import { costRiskOf, executionModelRisk } from './cost-risk.js'
-import { EXECUTION_MODEL_NAME, hourlySharesOf, istarParamsOf } from './execution.js'
+import { EXECUTION_MODEL_NAME, hourlySharesOf } from './execution.js'
+import { expectedImpact, plannedExecution, predictedCost, scoredFill, type ExecutedOrder } from './tca-prediction.js'
 
 /** Copies `value` without its null fields (the API omits a number it cannot give, never sends null). */
 export function withoutNulls<T extends object> (value: T): { [K in keyof T]: Exclude<T[K], null> } {
@@ -63,12 +60,17 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, explicitModel:
         : { spreadQuote: (state?.spreadBps ?? 0) / 1e4 * trade.arrivalPriceQuote, midQuote: trade.arrivalPriceQuote }
       const advBase = trade.advBase ?? state?.advBase ?? Number.NaN
       const volDaily = trade.volDaily ?? state?.volDaily ?? Number.NaN
-      let plan: ExecutionPlan | undefined
-      if (worked) {
-        const horizonDays = ((trade.endMs as number) - (trade.startMs as number)) / MS_PER_DAY
-        plan = planExecution(istarParamsOf(model), trade.qtyBase, { priceQuote: trade.arrivalPriceQuote, volDaily, advBase, hourlyVolumeShares: hourlySharesOf(state), startMs: trade.startMs as number },
-          { strategy: trade.strategy ?? 'vwap', horizonDays, periods: defaultPeriods(horizonDays) })
+      const relSpread = quotes.spreadQuote / quotes.midQuote
+      const order: ExecutedOrder = {
+        qtyBase: trade.qtyBase,
+        arrivalPriceQuote: trade.arrivalPriceQuote,
+        advBase,
+        volDaily,
+        relSpread,
+        hourlyShares: hourlySharesOf(state),
+        ...(worked ? { window: { startMs: trade.startMs as number, endMs: trade.endMs as number, strategy: trade.strategy ?? 'vwap' } } : {})
       }
+      const plan = plannedExecution(model, order)
       const result = analyseTrade({
         side: trade.side,
         qtyBase: trade.qtyBase,
@@ -80,13 +82,11 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, explicitModel:
         feeQuote: trade.feeQuote,
         advBase,
         volDaily
-      }, (participation, volDaily, relSpread, sign) => {
-        if (plan === undefined) return Math.max(0, model.predictCost({ participation, volDaily, relSpread, sideSign: sign }))
-        return plan.impactFraction
-      })
+      }, (_participation, _volDaily, _relSpread, sign) => expectedImpact(model, order, plan, sign))
       results[i] = result
-      const scored = scoreTrade(model, plan, result, advBase, volDaily)
-      if (scored?.fill !== undefined) fills.push(scored.fill)
+      const prediction = result.implementationShortfallBps === null || result.estimatedImpactBps === null ? undefined : predictedCost(model, order, plan, result.estimatedImpactBps / 1e4)
+      const fill = prediction === undefined ? undefined : scoredFill(result.participation, result.notionalQuote, result.implementationShortfallBps as number, prediction)
+      if (fill !== undefined) fills.push(fill)
       records[i] = {
         receivedAtMs,
         executedAtMs: trade.executedAtMs ?? receivedAtMs,
@@ -97,8 +97,8 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, explicitModel:
         arrivalPriceQuote: trade.arrivalPriceQuote,
         advBase,
         volDaily,
-        relSpread: quotes.spreadQuote / quotes.midQuote,
-        ...(scored?.fill !== undefined ? { prediction: { model: model.name, version: model.version, startMs: startAtMs, ...scored.fill } } : {})
+        relSpread,
+        ...(fill !== undefined ? { prediction: { model: model.name, version: model.version, startMs: startAtMs, ...(order.window !== undefined ? { endMs: order.window.endMs, strategy: order.window.strategy } : {}), ...fill } } : {})
       }
       // one fixed shape, in the response schema's order; a field the trade cannot give is left out (undefined), never null
       out[i] = {
@@ -119,9 +119,9 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, explicitModel:
         estimatedImpactQuote: result.estimatedImpactQuote,
         totalCostBps: result.totalCostBps,
         totalCostQuote: result.totalCostQuote,
-        predictedCostBps: scored?.predictedCostBps,
-        predictedStdBps: scored?.predictedStdBps,
-        zScore: scored?.fill?.zScore,
+        predictedCostBps: prediction?.predictedCostBps,
+        predictedStdBps: prediction?.predictedStdBps,
+        zScore: fill?.zScore,
         model: model.info,
         execution: plan === undefined ? undefined : { strategy: plan.strategy, horizonDays: plan.horizonDays, periods: plan.periods, averageParticipation: plan.averageParticipation },
         inputs: {
@@ -143,27 +143,4 @@ export function runTca (trades: TcaTrade[], modelName: ModelName, explicitModel:
   const { n, meanZ, stdZ, bandCoverage, biasBps } = calibrationReport(fills).overall
   const prediction = withoutNulls({ n, meanZ, stdZ, bandCoverage, biasBps })
   return { response: { trades: out, summary: { ...withoutNulls(summary), prediction } }, records }
-}
-
-/**
- * A trade's predicted cost (impact + half spread, bps) and standard deviation under `model`, and
- * the scored fill when the std is > 0. Undefined when the analysis has no shortfall or spread.
- */
-function scoreTrade (model: ImpactModel, plan: ExecutionPlan | undefined, result: TcaTradeResult, advBase: number, volDaily: number): { predictedCostBps: number, predictedStdBps: number, fill?: ScoredFill } | undefined {
-  const { implementationShortfallBps, estimatedImpactBps, spreadCostBps, participation, notionalQuote } = result
-  if (implementationShortfallBps === null || estimatedImpactBps === null || spreadCostBps === null) return undefined
-  let modelRisk: number | undefined
-  if (model.name === EXECUTION_MODEL_NAME) {
-    const params = istarParamsOf(model)
-    const risk = executionModelRisk(model, params, plan !== undefined
-      ? (p) => repriceTrades(p, plan, volDaily, advBase, plan.tradesBase).impactFraction
-      : (p) => instantaneousImpact(p, participation, volDaily))
-    if ('riskFraction' in risk) modelRisk = risk.riskFraction
-  }
-  const predicted = costRiskOf(estimatedImpactBps + spreadCostBps, plan?.timingRiskFraction ?? 0, modelRisk)
-  const out = { predictedCostBps: predicted.expectedCostBps, predictedStdBps: predicted.costStdBps }
-  if (!(predicted.costStdBps > 0)) return out
-  const zScore = (implementationShortfallBps - predicted.expectedCostBps) / predicted.costStdBps
-  if (!Number.isFinite(zScore)) return out
-  return { ...out, fill: { participation, notionalQuote, implementationShortfallBps, predictedCostBps: predicted.expectedCostBps, predictedStdBps: predicted.costStdBps, zScore } }
 }

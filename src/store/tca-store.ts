@@ -33,6 +33,9 @@ export interface TcaPrediction {
   version: string
   /** start of the execution (startMs, else executedAtMs), ms */
   startMs: number
+  /** end of a worked execution and how it was worked (absent: at once) */
+  endMs?: number
+  strategy?: 'twap' | 'vwap'
   /** |Q| / ADV */
   participation: number
   notionalQuote: number

@@ -107,3 +107,44 @@ t.test('two runs never overlap: a second request joins the run in flight', async
 t.test('finiteOnly drops non-finite numbers and nulls', async (t) => {
   t.same(finiteOnly({ a: 1, b: NaN, c: [1, Infinity, 2], d: { e: null, f: 'x' } }), { a: 1, c: [1, 2], d: { f: 'x' } })
 })
+
+t.test('a publish records the stored fills\' calibration before and after in the outcome and in each published record', async (t) => {
+  // stored records scored by the embedded execution model (POST /v1/tca's records), read back by the job
+  const { runTca } = await import('../../src/services/tca.js')
+  const { loadEmbeddedMarketState } = await import('../../src/market/market-state.js')
+  const { loadConfig } = await import('../../src/config.js')
+  const { hourlySharesOf } = await import('../../src/services/execution.js')
+  const config = loadConfig({ LOG_LEVEL: 'silent' })
+  const market = loadEmbeddedMarketState(config.MARKET_STATE_PATH, config)
+  const nowMs = Date.now()
+  const trades = Array.from({ length: 30 }, (_, i) => ({
+    symbol: 'BTCUSDT',
+    side: (i % 2 === 0 ? 'buy' : 'sell') as 'buy' | 'sell',
+    qtyBase: 5 + i,
+    arrivalPriceQuote: 84000,
+    execPriceQuote: 84000 * (1 + (i % 2 === 0 ? 1 : -1) * 0.0001 * (i % 7)),
+    bidQuote: 83999.95,
+    askQuote: 84000.05,
+    startMs: nowMs - 86_400_000 + i * 60_000,
+    endMs: nowMs - 86_400_000 + i * 60_000 + 1_800_000,
+    strategy: 'vwap' as const
+  }))
+  const stored = runTca(trades, 'istar', false, { market, models: new ModelStore({ defaultSet: loadEmbeddedModels('embedded/models.json'), bySymbol: new Map() }) }, nowMs).records
+  let readSince = -1
+  const { job, models } = makeJob(async () => ({ samples: sqrtLawSamples(1), source: 'tape', notes: {} }), {
+    readTcaRecords: async (_symbol, sinceMs) => { readSince = sinceMs; return stored },
+    hourlyShares: (symbol) => hourlySharesOf(market.get(symbol))
+  })
+  const [outcome] = await job.run()
+  t.equal(outcome.outcome, 'published', outcome.reason)
+  const c = outcome.tcaCalibration
+  t.ok(c !== undefined, 'the outcome carries the before/after calibration')
+  t.ok(Math.abs((c?.sinceMs ?? 0) - (nowMs - 7 * 86_400_000)) < 60_000 && readSince === c?.sinceMs, 'over the last 7 days')
+  t.equal(c?.before.n, 30)
+  t.equal(c?.after.n, 30)
+  // only sqrt was replaced; the fills were predicted by istar, which is kept: the same z (exact re-scoring)
+  t.ok(Math.abs((c?.after.meanZ as number) - (c?.before.meanZ as number)) < 1e-12, 'istar kept: after = before')
+  const validation = models.modelsFor('BTCUSDT').sqrt.calibration.validation as { tcaCalibration: unknown }
+  t.same(validation.tcaCalibration, c, 'the published record\'s validation holds it')
+  t.notMatch(JSON.stringify(job.status()), /null|NaN|Infinity/, 'status is finite JSON')
+})
