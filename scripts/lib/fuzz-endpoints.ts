@@ -193,18 +193,23 @@ export function specsFromOpenApi (doc: OpenApiDocument, ctx: SpecContext): Endpo
 
 const STATIC_FILES = ['swagger-ui.css', 'swagger-ui-bundle.js', 'index.css', 'favicon-32x32.png', 'nope.js', '../../package.json', '..%2f..%2fpackage.json', '%2e%2e/%2e%2e/package.json', '....//....//package.json', '%00', '%', 'a/b/c']
 
-/** Routes the OpenAPI document hides (metrics and Swagger UI): GET and HEAD with odd query strings; for the wildcard, odd file names. */
-export const UNDOCUMENTED_ROUTES = ['/metrics', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/docs/static/*']
+/** The quant view's files (src/routes/ui.ts) and uPlot's, then the hostile names of STATIC_FILES. */
+const UI_FILES = ['main.js', 'panel-cost.js', 'quant-view.css', 'uPlot.iife.min.js', 'uPlot.min.css', 'index.html', ...STATIC_FILES]
+
+/** Routes the OpenAPI document hides (metrics, Swagger UI, the quant view): GET and HEAD with odd query strings; for a file parameter, odd file names. */
+export const UNDOCUMENTED_ROUTES = ['/metrics', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/index.html', '/docs/static/swagger-initializer.js', '/docs/static/*', '/ui', '/ui/', '/ui/:file', '/ui/vendor/:file']
 
 export function undocumentedSpecs (): EndpointSpec[] {
   return UNDOCUMENTED_ROUTES.map((route) => {
-    const suffix = route.endsWith('*') ? urlPart(fc.constantFrom(...STATIC_FILES)) : fc.constant('')
+    const file = /\*$|:file$/
+    const suffix = file.test(route) ? urlPart(fc.constantFrom(...(route.startsWith('/ui') ? UI_FILES : STATIC_FILES))) : fc.constant('')
     return {
       name: `GET ${route}`,
       covers: [`GET ${route}`, `HEAD ${route}`],
-      redirects: route.startsWith('/docs'),
+      // Swagger UI and the quant view redirect to their index pages (an empty or dot-dot file name reaches /ui/)
+      redirects: route.startsWith('/docs') || route.startsWith('/ui'),
       request: fc.record({ method: fc.constantFrom('GET', 'GET', 'GET', 'HEAD'), suffix, query: queryString([]) })
-        .map(({ method, suffix: s, query }) => ({ method, url: route.replace('*', s) + query, headers: {} }))
+        .map(({ method, suffix: s, query }) => ({ method, url: route.replace(file, s) + query, headers: {} }))
     }
   })
 }

@@ -85,7 +85,7 @@ const ExecutionModelInfo = Type.Object({
 /** The cost distribution of a trajectory, as POST /v1/estimate reports it for the same execution (execution model only). */
 const COST_DISTRIBUTION_FIELDS = {
   modelRiskBps: Type.Optional(Type.Number({ description: 'execution model: std of the expected impact from parameter uncertainty (delta method), bps; absent when the model carries no covariance' })),
-  costStdBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(timingRiskBps^2 + modelRiskBps^2), bps' })),
+  costStdBps: Type.Optional(Type.Number({ description: 'sqrt(timingRiskBps^2 + modelRiskBps^2), bps (Almgren-Chriss with the caller\'s parameters: timingRiskBps, no model risk; present when a price is known)' })),
   costQuantilesBps: Type.Optional(CostQuantiles)
 }
 
@@ -112,7 +112,7 @@ export const ScheduleResponse = Type.Object({
   impactBps: Type.Optional(Type.Number({ description: 'execution model: expected impact of the trajectory, bps (POST /v1/estimate\'s impactBps)' })),
   spreadCostBps: Type.Optional(Type.Number({ description: 'execution model: half the quoted spread, bps' })),
   feeBps: Type.Optional(Type.Number({ description: 'execution model: venue fee, bps' })),
-  timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional (POST /v1/estimate\'s timingRiskBps)' })),
+  timingRiskBps: Type.Optional(Type.Number({ description: 'sqrt(V) as bps of notional (execution model: POST /v1/estimate\'s timingRiskBps; Almgren-Chriss: when a price is known)' })),
   ...COST_DISTRIBUTION_FIELDS,
   objectiveQuote: Type.Optional(Type.Number({ description: 'execution model, optimal: E + lambda * V, quote currency' })),
   maxParticipation: Type.Optional(Type.Number({ description: 'execution model, optimal: the participation cap used' })),
@@ -140,8 +140,8 @@ export const FrontierResponse = Type.Object({
     expectedCostQuote: Type.Number(),
     varianceQuote2: Type.Number(),
     stdCostQuote: Type.Number(),
-    expectedCostBps: Type.Optional(Type.Number({ description: 'execution model: E as bps of notional' })),
-    timingRiskBps: Type.Optional(Type.Number({ description: 'execution model: sqrt(V) as bps of notional' })),
+    expectedCostBps: Type.Optional(Type.Number({ description: 'E as bps of notional (when a price is known)' })),
+    timingRiskBps: Type.Optional(Type.Number({ description: 'sqrt(V) as bps of notional (when a price is known)' })),
     ...COST_DISTRIBUTION_FIELDS
   }, { description: 'one optimal trajectory; its costQuantilesBps.p95 lets a trader pick a risk aversion by its 95th percentile cost' })),
   warnings: Type.Optional(Type.Array(Warning))

@@ -3,6 +3,7 @@ import { bpsToFraction, fractionToBps } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { MarketStateProvider } from '../market/market-state.js'
 import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
+import { costRiskOf } from './cost-risk.js'
 import { asUnprocessable, type EstimatorDeps } from './estimator.js'
 import { runExecutionFrontier, runExecutionSchedule, scheduleRiskAversion } from './execution-schedule.js'
 import { roundToLotSize } from './lot-size.js'
@@ -112,6 +113,8 @@ export function runSchedule (request: ScheduleRequest, deps: EstimatorDeps) {
       throw unprocessable('body/priceQuote', 'qtyBase * priceQuote a positive notional that keeps expectedCostBps finite', `expectedCostQuote ${s.expectedCostQuote} over notional ${notional} (qtyBase * priceQuote) is not a finite number of bps`)
     }
     requireFiniteSchedule(s)
+    // the caller's parameters carry no covariance: the distribution holds the timing risk sqrt(V) only
+    const distribution = notional !== undefined && expectedCostBps !== undefined ? costRiskOf(expectedCostBps, s.stdCostQuote / notional, undefined) : undefined
     return {
       side: request.side,
       qtyBase: request.qtyBase,
@@ -128,6 +131,7 @@ export function runSchedule (request: ScheduleRequest, deps: EstimatorDeps) {
       stdCostQuote: s.stdCostQuote,
       ...(s.halfLifeDays !== undefined ? { halfLifeDays: s.halfLifeDays } : {}),
       ...(expectedCostBps !== undefined ? { expectedCostBps } : {}),
+      ...(distribution !== undefined ? { timingRiskBps: distribution.timingRiskBps, costStdBps: distribution.costStdBps, costQuantilesBps: distribution.costQuantilesBps } : {}),
       ...(lotSize !== undefined ? { lotSize } : {}),
       parameters: resolved.parameters
     }
@@ -179,11 +183,19 @@ export function runFrontier (request: FrontierRequest, deps: EstimatorDeps) {
       if (!(max > min)) throw unprocessable('body/maxRiskAversion', '> minRiskAversion', `maxRiskAversion (${max}) must exceed minRiskAversion (${min})`)
       grid = riskAversionGrid(min, max, request.count ?? 20)
     }
+    const notional = resolved.priceQuote !== undefined ? request.qtyBase * resolved.priceQuote : undefined
+    const points = efficientFrontier(resolved.params, grid).map((p) => {
+      if (notional === undefined) return p
+      const expectedCostBps = fractionToBps(p.expectedCostQuote / notional)
+      if (!Number.isFinite(expectedCostBps)) return p
+      const d = costRiskOf(expectedCostBps, p.stdCostQuote / notional, undefined)
+      return { ...p, expectedCostBps, timingRiskBps: d.timingRiskBps, costStdBps: d.costStdBps, costQuantilesBps: d.costQuantilesBps }
+    })
     return {
       side: request.side,
       qtyBase: request.qtyBase,
       parameters: resolved.parameters,
-      points: efficientFrontier(resolved.params, grid)
+      points
     }
   } catch (err) {
     throw asUnprocessable(err, 'body/', DOMAIN_FIELDS)

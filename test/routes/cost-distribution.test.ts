@@ -125,3 +125,24 @@ t.test('nothing non-finite at the edges: validity range ends, zero risk aversion
     checkDistribution(t, res.json(), `schedule ${body.strategy}`)
   }
 })
+
+t.test('Almgren-Chriss with the caller\'s parameters: the distribution of sqrt(V), finite even for kappa T very large', async (t) => {
+  const app = await build(t)
+  // the paper's example (Almgren & Chriss 2000, section 5) with a price, so bps are defined
+  const paper = { side: 'sell', qtyBase: 1e6, horizonDays: 5, periods: 5, volQuote: 0.95, permanentImpact: 2.5e-7, temporaryImpact: 2.5e-6, halfSpreadQuote: 1 / 16, priceQuote: 50 }
+  for (const riskAversion of [0, 1e-6, 1e3]) {
+    const res = await post(app, '/v1/schedule', { ...paper, riskAversion })
+    t.equal(res.statusCode, 200, res.body)
+    const s = res.json()
+    const notional = paper.qtyBase * paper.priceQuote
+    t.ok(rel(s.timingRiskBps, s.stdCostQuote / notional * 1e4, 1e-12), `lambda ${riskAversion}: timing risk = sqrt(V) / notional (kappa T ${(s.kappa as number) * paper.horizonDays})`)
+    t.equal(s.modelRiskBps, undefined, 'no model risk: the parameters are the caller\'s')
+    checkDistribution(t, s, `AC lambda ${riskAversion}`)
+  }
+  const frontier = (await post(app, '/v1/schedule/frontier', { ...paper, riskAversions: [1e-8, 1e-6, 1e-2, 1e3] })).json()
+  for (const p of frontier.points) checkDistribution(t, p, `AC frontier lambda ${p.riskAversion as number}`)
+  // a trader picks lambda by p95: along the frontier, more risk aversion lowers the timing risk
+  t.ok(frontier.points[3].costStdBps <= frontier.points[0].costStdBps, 'timing risk falls with lambda')
+  const noPrice = (await post(app, '/v1/schedule', { ...paper, priceQuote: undefined, riskAversion: 1e-6 })).json()
+  t.equal(noPrice.costQuantilesBps, undefined, 'no price, no bps: the distribution is left out')
+})
