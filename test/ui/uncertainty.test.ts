@@ -1,4 +1,4 @@
-import { browserTest, drawnChart, exchange, fmt, openView, screenshotPanel } from './support.js'
+import { browserTest, drawnChart, exchange, fmt, openView } from './support.js'
 
 // issue 15's cost distribution as the quant view draws it, on the API's real answers (embedded
 // defaults): every estimate carries costQuantilesBps, and modelRiskBps where the model has a
@@ -74,5 +74,4 @@ browserTest('the p05-p95 band of every model whose real estimates spread, and mo
     const cells = await scheduleRows.nth(i).locator('td').allInnerTexts()
     t.ok(cells.includes(fmt(s.response.modelRiskBps!)) && cells.includes(`${fmt(s.response.costQuantilesBps!.p05)} to ${fmt(s.response.costQuantilesBps!.p95)}`), `schedule ${s.response.strategy}: model risk and p05 to p95 as answered`)
   }
-  await screenshotPanel(page, 'cost', 'cost-vs-size-with-quantiles')
 })
