@@ -1,15 +1,19 @@
 /**
- * The parts of the API's responses the page reads (src/schemas/*.ts are the full contract). Fields
- * marked "when present" come with later work (issue 16's contracts): the page draws them when the
- * API sends them and does without them otherwise.
+ * The parts of the API's responses the page reads (src/schemas/*.ts are the full contract). The API
+ * never sends null: a field it cannot give is absent (optional here), and the page draws what is
+ * there and does without the rest.
  */
 
 export interface Warning { code: string, message: string }
 
-/** p05..p99 of the cost distribution, bps (when present). */
+/** p05..p99 of the cost distribution, bps (cost taken as normal: expectedCostBps + z_p costStdBps). */
 export interface CostQuantilesBps { p05: number, p50: number, p90: number, p95: number, p99: number }
 
-/** Fields of the uncertainty contract shared by estimates and schedule/frontier points (when present). */
+/**
+ * The cost distribution of schedule responses and frontier points: present when the execution model
+ * priced them (absent under the linear rules of thumb); modelRiskBps absent when the model carries
+ * no parameter covariance.
+ */
 export interface CostUncertainty {
   expectedCostBps?: number
   modelRiskBps?: number
@@ -17,7 +21,11 @@ export interface CostUncertainty {
   costQuantilesBps?: CostQuantilesBps
 }
 
+/** Estimates always carry the cost distribution; modelRiskBps is absent when unknown (models without a covariance). */
 export interface EstimateResponse extends CostUncertainty {
+  expectedCostBps: number
+  costStdBps: number
+  costQuantilesBps: CostQuantilesBps
   symbol: string
   side: 'buy' | 'sell'
   qtyBase: number
@@ -87,36 +95,77 @@ export interface ModelsResponse {
   symbols: Array<{ symbol: string, models: ModelInfo[] }>
 }
 
-/** One cell of GET /v1/models/:symbol/calibration (numbers are null when n is too small). */
+/**
+ * One cell of GET /v1/models/:symbol/calibration. The API never sends null: a number it cannot give
+ * (too few fills) is absent.
+ */
 export interface CalibrationCell {
   n: number
-  meanZ: number | null
-  meanZStdErr: number | null
-  stdZ: number | null
-  /** fraction of fills inside the predicted p05-p95 band (nominal 0.90) */
-  bandCoverage: number | null
-  biasBps: number | null
+  /** absent for n = 0 */
+  meanZ?: number
+  /** absent for n < 2 */
+  meanZStdErr?: number
+  /** absent for n < 2 */
+  stdZ?: number
+  /** fraction of fills inside the predicted p05-p95 band (nominal thresholds.nominalCoverage); absent for n = 0 */
+  bandCoverage?: number
+  /** absent for n = 0 */
+  biasBps?: number
   verdict: 'calibrated' | 'biased' | 'overconfident' | 'underconfident' | 'insufficient-data'
+  /** the limits the verdict applied to this cell; absent below 2 fills */
+  limits?: { meanZAbsMax: number, stdZLow: number, stdZHigh: number, coverageLow: number, coverageHigh: number }
 }
 
 export interface CalibrationDecile extends CalibrationCell {
   decile: number
-  participationMin: number | null
-  participationMax: number | null
+  /** absent when the decile is empty */
+  participationMin?: number
+  participationMax?: number
+}
+
+export interface CalibrationThresholds {
+  minFills: number
+  bandZ: number
+  nominalCoverage: number
+  samplingSigmas: number
+  biasMinMeanZ: number
+  stdZHigh: number
+  stdZLow: number
+  coverageLow: number
+  coverageHigh: number
 }
 
 export interface CalibrationResponse {
   symbol: string
-  model: string
   sinceMs: number
   untilMs: number
-  thresholds: Record<string, unknown>
+  /** stored TCA records of the symbol executed in [sinceMs, untilMs] */
+  records: number
+  /** of those, scored against a prediction and inside the participation filter */
+  scored: number
+  /** the model versions that made the scored predictions */
+  models: Array<{ name: string, version: string, n: number }>
+  thresholds: CalibrationThresholds
   overall: CalibrationCell
   byParticipationDecile: CalibrationDecile[]
-  zHistogram: { binEdges: number[], counts: number[], normalCounts: number[] }
+  /** k + 1 edges, k counts; the first and last bins are open-ended (beyondEdges: how many fell past the outer edges) */
+  zHistogram: {
+    binEdges: number[]
+    counts: number[]
+    normalCounts: number[]
+    beyondEdges: { below: number, above: number, normalBelow: number, normalAbove: number }
+  }
 }
 
-export interface ModelVersion { version: string, createdAtMs: number, active: boolean, source: string, validation: Record<string, unknown> | null }
+export interface ModelVersion {
+  version: string
+  /** absent for the embedded defaults */
+  createdAtMs?: number
+  active: boolean
+  source: string
+  /** absent when not known */
+  validation?: Record<string, unknown>
+}
 
 export interface VersionsResponse {
   symbol: string

@@ -2,8 +2,8 @@
  * Panel 1, cost vs size: total cost (bps) against qtyBase on a log axis, from 0.001 % to 10 % of
  * the ADV the API reports, for every model GET /v1/models lists for the symbol (istar worked over
  * the chosen horizon, the others at once), the book walk when the server has live books, the
- * p05-p95 band when estimates carry costQuantilesBps, and each model's calibrated participation
- * range shaded. Sizes are the page's choice; every cost is an estimate the API returned.
+ * p05-p95 band of costQuantilesBps for every model whose quantiles spread, and each model's
+ * calibrated participation range shaded. Sizes are the page's choice; every cost is an estimate the API returned.
  */
 import type UPlot from 'uplot'
 import { getJson, postJson, settle } from './api.js'
@@ -114,10 +114,14 @@ export function costPanel (): () => Promise<void> {
     const data: Array<Array<number | null>> = [xs]
     const series: UPlot.Series[] = [{ label: 'qtyBase (base asset)', value: (_u, v) => fmt(v) }]
     const bands: UPlot.Band[] = []
+    const noSpread: string[] = []
     for (const curve of curves) {
       data.push(curve.results.map((r) => r.totalCostBps))
       series.push({ label: `${curve.label}, bps`, stroke: curve.color, width: 2, value: (_u, v) => fmt(v) })
-      if (curve.results.some((r) => r.costQuantilesBps !== undefined)) {
+      // a band only where the API's quantiles spread: a model priced with costStdBps 0 at every size would draw its line again
+      if (!curve.results.some((r) => r.costQuantilesBps !== undefined && r.costQuantilesBps.p95 > r.costQuantilesBps.p05)) {
+        if (curve.results.some((r) => r.costQuantilesBps !== undefined)) noSpread.push(curve.label)
+      } else {
         const p95 = data.push(curve.results.map((r) => r.costQuantilesBps?.p95 ?? null)) - 1
         const p05 = data.push(curve.results.map((r) => r.costQuantilesBps?.p05 ?? null)) - 1
         series.push({ label: `${curve.label} p95, bps`, stroke: translucent(curve.color, 0.5), width: 1, dash: [4, 3], points: { show: false }, value: (_u, v) => fmt(v) })
@@ -139,7 +143,9 @@ export function costPanel (): () => Promise<void> {
     window.__pretradeDrawn.cost = { validity, markedQtyBase: marked }
     validity.forEach((v, i) => notes.push(`Shaded ${SHADE_NAMES[i % SHADE_NAMES.length]}: ${v.models.join(', ')} calibrated on participation ${fmt(v.participationMin)} to ${fmt(v.participationMax)} of ADV (GET /v1/models): qtyBase ${v.participationMin > MIN_FRACTION_OF_ADV ? '' : 'below '}${fmt(v.fromQtyBase)} to ${v.participationMax < MAX_FRACTION_OF_ADV ? '' : 'above '}${fmt(v.toQtyBase)}.`))
     if (bands.length > 0) notes.push('Bands: p05 to p95 of the cost (costQuantilesBps).')
-    if (logCost && data.slice(1).some((ys) => ys.some((y) => y !== null && y <= 0))) notes.push('Costs of 0 bps or less are not drawn on a log axis: choose a linear cost axis to see them.')
+    if (noSpread.length > 0) notes.push(`No band for ${noSpread.join(', ')}: the API's p05 equals its p95 at every size (costStdBps 0).`)
+    const belowLogAxis = series.slice(1).filter((_, i) => data[i + 1].some((y) => y !== null && y <= 0)).map((s) => String(s.label))
+    if (logCost && belowLogAxis.length > 0) notes.push(`Costs of 0 bps or less are not drawn on a log axis (${belowLogAxis.join('; ')}: at some sizes; a band runs on below the axis there): choose a linear cost axis to see them.`)
 
     drawChart('cost', container, {
       scales: { x: { time: false, distr: 3 }, y: { distr: logCost ? 3 : 1 } },
@@ -160,10 +166,10 @@ export function costPanel (): () => Promise<void> {
       const r = curve.results[at]
       const q = r.costQuantilesBps
       return [swatch(curve.color, curve.label), fmt(r.qtyBase), fmt(r.participation), fmt(r.totalCostBps), fmt(r.impactBps), fmt(r.spreadCostBps), fmt(r.feeBps), fmt(r.timingRiskBps),
-        q === undefined ? '-' : `${fmt(q.p05)} to ${fmt(q.p95)}`, r.model.version, r.warnings.map((w) => w.code).join(', ') || '-']
+        fmt(r.modelRiskBps), q === undefined ? '-' : `${fmt(q.p05)} to ${fmt(q.p95)}`, r.model.version, r.warnings.map((w) => w.code).join(', ') || '-']
     })
     const messages = new Set(curves.flatMap((curve) => curve.results[at].warnings.map((w) => `${w.code}: ${w.message}`)))
     setNotes(panel.notes, [...notes, ...[...messages].map((m) => `Warning at the marked size: ${m}`)])
-    renderTable(panel.table, ['at the marked size', 'qtyBase', 'participation', 'total bps', 'impact bps', 'half spread bps', 'fee bps', 'timing risk bps', 'p05 to p95 bps', 'model version', 'warnings'], rows)
+    renderTable(panel.table, ['at the marked size', 'qtyBase', 'participation', 'total bps', 'impact bps', 'half spread bps', 'fee bps', 'timing risk bps', 'model risk bps', 'p05 to p95 bps', 'model version', 'warnings'], rows)
   })
 }

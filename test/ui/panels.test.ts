@@ -4,7 +4,7 @@ import { answered, browserTest, drawnChart, drawnCost, exchange, fmt, markStale,
 // checked against the API: what it drew is what the API answered the page (its requests are
 // read back), and a request the test makes itself gives the same numbers.
 
-interface Estimate { qtyBase: number, participation: number, totalCostBps: number, advBase: number, timingRiskBps: number, expectedCostBps?: number, execution: { horizonDays: number, periods: number, startMs?: number }, model: { name: string } }
+interface Estimate { qtyBase: number, participation: number, totalCostBps: number, advBase: number, timingRiskBps: number, expectedCostBps?: number, costQuantilesBps?: { p05: number, p95: number }, execution: { horizonDays: number, periods: number, startMs?: number }, model: { name: string } }
 interface Batch { orders: Array<{ qtyBase: number, model?: string, method?: string }> }
 interface Schedule { strategy: string, riskAversion?: number, timesDays: number[], holdings: number[], trades: number[], expectedCostBps?: number, expectedCostQuote: number, stdCostQuote: number, timingRiskBps?: number }
 interface FrontierPoint { riskAversion: number, expectedCostQuote: number, stdCostQuote: number, expectedCostBps?: number, timingRiskBps?: number }
@@ -41,7 +41,9 @@ browserTest('the quant view in chromium: cost vs size, schedule, frontier, on th
     const batches = await Promise.all(requests.filter((r) => path(r.url()) === '/v1/estimate/batch').map(async (r) => await exchange<Batch, { results: Estimate[] }>(r)))
     const priced = batches.filter((b) => b.status === 200)
     t.equal(priced.length, btcModels.length, 'one batch per model of GET /v1/models')
-    t.equal(chart.labels.length, 1 + btcModels.length, 'x and one series per model (no quantiles on today\'s API, no book walk on embedded data)')
+    // the p05-p95 band's two series for each model whose quantiles spread (test/ui/uncertainty.test.ts checks them)
+    const spread = priced.filter((b) => b.response.results.some((r) => r.costQuantilesBps!.p95 > r.costQuantilesBps!.p05)).length
+    t.equal(chart.labels.length, 1 + btcModels.length + 2 * spread, `x, one series per model and p95 and p05 for the ${spread} whose quantiles spread (no book walk on embedded data)`)
     for (const b of priced) {
       const name = b.body.orders[0].model!
       const index = chart.labels.findIndex((label) => label.startsWith(`${name} (`))
@@ -59,9 +61,11 @@ browserTest('the quant view in chromium: cost vs size, schedule, frontier, on th
     t.ok(Math.abs(xs[0] / advBase - 1e-5) < 1e-12 && Math.abs(xs[xs.length - 1] / advBase - 0.1) < 1e-12, 'sizes from 0.001 % to 10 % of the API\'s advBase')
     const x = chart.scales.x
     t.ok(x.min <= xs[0] && x.min > xs[0] / 10 && x.max >= xs[xs.length - 1] && x.max < xs[xs.length - 1] * 10, `log x scale [${x.min}, ${x.max}] spans the sizes within a decade`)
-    const costs = chart.data.slice(1).flatMap(valuesOf)
+    // a log axis draws the positive costs (a p05 may be a gain: the notes say it is not drawn)
+    const costs = chart.data.slice(1).flatMap(valuesOf).filter((c) => c > 0)
     const y = chart.scales.y
-    t.ok(y.min <= Math.min(...costs) && y.max >= Math.max(...costs) && y.max < Math.max(...costs) * 10, `cost scale [${y.min}, ${y.max}] spans the costs drawn`)
+    t.ok(y.min <= Math.min(...costs) && y.max >= Math.max(...costs) && y.max < Math.max(...costs) * 10, `log cost scale [${y.min}, ${y.max}] spans the positive costs drawn [${fmt(Math.min(...costs))}, ${fmt(Math.max(...costs))}]`)
+    if (chart.data.slice(1).flatMap(valuesOf).some((c) => c <= 0)) t.match(await page.locator('#cost .notes').innerText(), /Costs of 0 bps or less are not drawn on a log axis \(.*p05, bps: at some sizes/, 'the notes say which series has costs of 0 bps or less')
     t.match(chart.axes, [/base asset/, /bps/], 'axis titles carry units')
 
     // the marked size priced by the test itself: the chart shows the API's number
