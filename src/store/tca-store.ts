@@ -1,6 +1,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { dirname } from 'node:path'
+import type { ScoredFill } from '../domain/tca/calibration-report.js'
 import type { Side } from '../domain/units.js'
 
 /**
@@ -26,9 +27,13 @@ export interface TcaRecord {
   prediction?: TcaPrediction
 }
 
-/** A stored execution's predicted cost distribution and how the realised cost compares. */
-export interface TcaPrediction {
-  /** the execution model's version used (active at startMs) */
+/**
+ * A stored execution's predicted cost distribution and how the realised cost compares: the scored
+ * fill (participation, notional, realised shortfall, predicted cost and std, z; predicted cost =
+ * impact + half spread, bps, since fees are known) and the model version and execution behind it.
+ */
+export type TcaPrediction = ScoredFill & {
+  /** the model slot and version that predicted it (active at startMs) */
   model: string
   version: string
   /** start of the execution (startMs, else executedAtMs), ms */
@@ -36,15 +41,6 @@ export interface TcaPrediction {
   /** end of a worked execution and how it was worked (absent: at once) */
   endMs?: number
   strategy?: 'twap' | 'vwap'
-  /** |Q| / ADV */
-  participation: number
-  notionalQuote: number
-  /** realised implementation shortfall, bps, cost-positive */
-  implementationShortfallBps: number
-  /** predicted impact + half spread, bps (fees are known, so neither side holds them) */
-  predictedCostBps: number
-  predictedStdBps: number
-  zScore: number
 }
 
 /** Where accepted TCA records go. `append` resolves only once the records are durable. */
