@@ -322,12 +322,15 @@ function powerLawCase (periods: number, exponent: number): ReferenceCase {
 
 /** The response fields of an estimate that are doubles, in schema order (marketState's two excluded: integers). */
 const ESTIMATE_DOUBLES = ['qtyBase', 'priceQuote', 'notionalQuote', 'participation', 'volDaily', 'advBase', 'spreadBps', 'impactBps', 'impactQuote',
-  'spreadCostBps', 'spreadCostQuote', 'feeBps', 'feeQuote', 'totalCostBps', 'totalCostQuote', 'timingRiskBps', 'timingRiskQuote', 'expectedAvgPriceQuote'] as const
+  'spreadCostBps', 'spreadCostQuote', 'feeBps', 'feeQuote', 'totalCostBps', 'totalCostQuote', 'timingRiskBps', 'timingRiskQuote', 'expectedCostBps', 'modelRiskBps', 'costStdBps',
+  'expectedAvgPriceQuote'] as const
+/** The cost quantiles (issue 15), doubles too, in costQuantilesBps. */
+const QUANTILE_KEYS = ['p05', 'p50', 'p90', 'p95', 'p99'] as const
 
 /**
  * Not a domain function: what one estimate costs to put on the wire. fast-json-stringify compiled
  * from the response schema (what Fastify runs for /v1/estimate and per order of a batch) against
- * formatting the response's 18 doubles alone (`'' + x`), the floor any JSON serializer has. 18 * 1,024
+ * formatting the response's 26 doubles alone (`'' + x`), the floor any JSON serializer has. 26 * 1,024
  * distinct doubles, so V8's number-to-string cache does not answer for them.
  */
 function jsonCase (): MicroCase {
@@ -338,6 +341,7 @@ function jsonCase (): MicroCase {
     e.symbol = 'BTCUSDT'
     e.side = rng.next() < 0.5 ? 'buy' : 'sell'
     for (const k of ESTIMATE_DOUBLES) e[k] = Math.exp(3 * rng.normal()) // 1e-4 to 1e4, as prices, sizes and bps are
+    e.costQuantilesBps = Object.fromEntries(QUANTILE_KEYS.map((k) => [k, Math.exp(3 * rng.normal())]))
     e.execution = { strategy: 'immediate', horizonDays: 0, periods: 1, averageParticipation: 1 }
     e.model = { name: 'istar', version: 'embedded-istar-66439ee66621', source: 'embedded' }
     e.inputs = { priceQuote: 'market-state', volDaily: 'market-state', advBase: 'market-state', spreadBps: 'market-state' }
@@ -345,7 +349,7 @@ function jsonCase (): MicroCase {
     e.warnings = []
     return e
   })
-  const doubles = estimates.map((e) => ESTIMATE_DOUBLES.map((k) => e[k] as number))
+  const doubles = estimates.map((e) => [...ESTIMATE_DOUBLES.map((k) => e[k] as number), ...QUANTILE_KEYS.map((k) => (e.costQuantilesBps as Record<string, number>)[k])])
   return {
     name: 'estimate response to JSON (fast-json-stringify)',
     library: (n) => {
