@@ -128,20 +128,21 @@ browserTest('the quant view in chromium: cost vs size, schedule, frontier, on th
     }
     t.same(valuesOf(first.data[1]).sort((a, b) => a - b), [...new Set(frontier.response.points.map((p) => p.expectedCostBps!))].sort((a, b) => a - b), 'expected costs (bps) as answered')
 
-    // the linear rules of thumb trace a curve in quote currency
+    // the linear rules of thumb trace a curve; priced at the symbol's price, in bps (as the API gives them)
     await page.locator('#frontier-parameters').selectOption('rules-of-thumb')
     await page.locator('#frontier-count').fill('8')
     t.equal(await resubmit(page, 'frontier', async () => await page.getByRole('button', { name: 'Trace frontier' }).click()), 'ready', 'the button submits')
     const linear = await exchange<Record<string, unknown>, { points: FrontierPoint[] }>(requests.filter((r) => path(r.url()) === '/v1/schedule/frontier').at(-1)!)
     const chart = await drawnChart(page, 'frontier')
     const byRisk = [...linear.response.points].sort((a, b) => a.stdCostQuote - b.stdCostQuote)
-    t.same(valuesOf(chart.data[1]), byRisk.map((p) => p.expectedCostQuote), 'the 8 points as answered, by timing risk')
-    t.match(chart.axes, [/timing risk.*quote currency/, /expected cost.*quote currency/], 'no bps from the linear model: axes in quote currency')
-    t.ok(chart.scales.x.min <= byRisk[0].stdCostQuote && chart.scales.x.max >= byRisk[byRisk.length - 1].stdCostQuote, 'x scale spans the timing risks')
+    t.ok(byRisk.every((p) => p.expectedCostBps !== undefined && p.timingRiskBps !== undefined), 'the API prices the linear frontier in bps too (a price is known)')
+    t.same(valuesOf(chart.data[1]), byRisk.map((p) => p.expectedCostBps), 'the 8 points as answered, by timing risk')
+    t.match(chart.axes, [/timing risk.*bps/, /expected cost.*bps/], 'axes in bps, as answered')
+    t.ok(chart.scales.x.min <= byRisk[0].timingRiskBps! && chart.scales.x.max >= byRisk[byRisk.length - 1].timingRiskBps!, 'x scale spans the timing risks')
 
     // click the point of the sixth risk aversion (well apart from its neighbours)
     const target = linear.response.points[5]
-    const at = await pointOnChart(page, 'frontier', target.stdCostQuote, target.expectedCostQuote)
+    const at = await pointOnChart(page, 'frontier', target.timingRiskBps!, target.expectedCostBps!)
     const before = requests.length
     await markStale(page, 'schedule')
     await markStale(page, 'frontier')
@@ -157,7 +158,7 @@ browserTest('the quant view in chromium: cost vs size, schedule, frontier, on th
     t.ok(Math.abs(loaded.response.expectedCostQuote - target.expectedCostQuote) < 1e-6 * target.expectedCostQuote, 'the schedule is the point\'s: same expected cost')
     t.equal(await answered(page, 'frontier'), 'ready', 'and panel 3')
     const marked = await drawnChart(page, 'frontier')
-    t.same(valuesOf(marked.data[2]), [target.expectedCostQuote], 'the clicked point is now the chosen one')
+    t.same(valuesOf(marked.data[2]), [target.expectedCostBps], 'the clicked point is now the chosen one')
     await screenshotPanel(page, 'frontier', 'frontier')
     await screenshotPanel(page, 'schedule', 'schedule-from-frontier')
 
