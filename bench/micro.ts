@@ -100,7 +100,10 @@ function sqrtCase (params: Required<SqrtImpactParams>): MicroCase {
   }
 }
 
-/** A plain forward pass over the JSON weights copied into Float64Arrays: standardise, two ReLU layers, linear output. */
+/**
+ * A plain forward pass over the JSON weights copied into Float64Arrays: standardise, two ReLU layers,
+ * linear output; for an anchored network (mlp.ts 4c) minus the same pass with the anchored inputs at raw 0.
+ */
 function inlineMlp (json: MlpJson): (row: ArrayLike<number>) => number {
   const [nIn, h1, h2] = json.layerSizes
   const w1 = Float64Array.from(json.layers[0].weights.flat())
@@ -113,9 +116,8 @@ function inlineMlp (json: MlpJson): (row: ArrayLike<number>) => number {
   const std = Float64Array.from(json.standardiser.std)
   const z = new Float64Array(nIn)
   const a1 = new Float64Array(h1)
-  const { targetMean, targetStd } = json
-  return (row) => {
-    for (let i = 0; i < nIn; i++) z[i] = (row[i] - mean[i]) / std[i]
+  const { targetMean, targetStd, anchoredInputs } = json
+  const net = (): number => {
     for (let j = 0; j < h1; j++) {
       let acc = b1[j]
       for (let i = 0; i < nIn; i++) acc += w1[j * nIn + i] * z[i]
@@ -126,6 +128,15 @@ function inlineMlp (json: MlpJson): (row: ArrayLike<number>) => number {
       let acc = b2[k]
       for (let j = 0; j < h1; j++) acc += w2[k * h1 + j] * a1[j]
       out += w3[k] * (acc > 0 ? acc : 0)
+    }
+    return out
+  }
+  return (row) => {
+    for (let i = 0; i < nIn; i++) z[i] = (row[i] - mean[i]) / std[i]
+    let out = net()
+    if (anchoredInputs.length > 0) {
+      for (const i of anchoredInputs) z[i] = -mean[i] / std[i]
+      out -= net()
     }
     return targetMean + targetStd * out
   }
