@@ -1,6 +1,5 @@
 import { walkBook } from '../domain/impact/book-walk.js'
 import { walkInverseBook } from '../domain/impact/inverse-book-walk.js'
-import { instantaneousImpact } from '../domain/impact/istar.js'
 import { orderCost } from '../domain/impact/order-cost.js'
 import { fractionToBps, sideSign } from '../domain/units.js'
 import { bookUnavailable, unprocessable } from '../errors.js'
@@ -9,8 +8,7 @@ import type { Category } from '../market/market-state.js'
 import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { asUnprocessable, feeRateFor, IMMEDIATE_EXECUTION, ORDER_COST_FIELDS, estimateOrder, marketStateInfo, rangeWarning, resolveMarketInputs, type EstimatorDeps } from './estimator.js'
-import { costRiskOf, executionModelRisk, modelRiskWarning, sizeOnlyModelRiskReason } from './cost-risk.js'
-import { EXECUTION_MODEL_NAME, executionModelOf } from './execution.js'
+import { costRiskOf, modelRiskOf } from './cost-risk.js'
 import { staleMarketWarning } from './stale-market.js'
 
 /**
@@ -49,11 +47,9 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
     let modelRisk: number | undefined = 0
     if (walk.thin) {
       const remainingShare = walk.remainingQtyBase / request.qtyBase
-      const risk = modelName === EXECUTION_MODEL_NAME
-        ? executionModelRisk(model, executionModelOf(deps.models.modelsFor(request.symbol)).params, (p) => instantaneousImpact(p, participation, inputs.volDaily))
-        : { reason: sizeOnlyModelRiskReason(model) }
+      const risk = modelRiskOf(model, { participation, volDaily: inputs.volDaily })
       modelRisk = 'riskFraction' in risk ? risk.riskFraction * remainingShare : undefined
-      if (!('riskFraction' in risk)) warnings.push(modelRiskWarning(risk.reason))
+      if ('warning' in risk) warnings.push(risk.warning)
       const modelCost = Math.max(0, model.predictCost({ participation, relSpread: spreadFraction, volDaily: inputs.volDaily, sideSign: sideSign(request.side) }))
       remainderCost = halfSpread + modelCost
       warnings.push({ code: 'BOOK_THIN', message: `the visible book (${book.bids.length} bids, ${book.asks.length} asks) fills ${walk.filledQtyBase} of ${request.qtyBase}; the remaining ${walk.remainingQtyBase} is priced at mid + half spread + the ${modelName} model's impact` })

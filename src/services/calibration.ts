@@ -43,7 +43,7 @@ export function scoredFills (records: readonly TcaRecord[], query: CalibrationQu
     if (p === undefined) continue
     if (query.minParticipation !== undefined && p.participation < query.minParticipation) continue
     if (query.maxParticipation !== undefined && p.participation > query.maxParticipation) continue
-    fills.push({ participation: p.participation, notionalQuote: p.notionalQuote, implementationShortfallBps: p.implementationShortfallBps, predictedCostBps: p.predictedCostBps, predictedStdBps: p.predictedStdBps, zScore: p.zScore })
+    fills.push(p)
     const key = `${p.model}\u0000${p.version}`
     const m = models.get(key)
     if (m === undefined) models.set(key, { name: p.model, version: p.version, n: 1 })

@@ -5,10 +5,12 @@
  * schedules, frontiers and the TCA's predictions all build it here, so they agree.
  */
 import { costDistribution, modelRiskFraction, type CostQuantilesBps } from '../domain/execution/cost-distribution.js'
+import { repriceTrades, type ExecutionPlan } from '../domain/execution/execution-plan.js'
 import { ISTAR_PARAM_ORDER } from '../domain/impact/istar-covariance.js'
-import type { IStarParams } from '../domain/impact/istar.js'
+import { instantaneousImpact, type IStarParams } from '../domain/impact/istar.js'
 import { fractionToBps } from '../domain/units.js'
 import type { ImpactModel } from '../models/impact-model.js'
+import { EXECUTION_MODEL_NAME, istarParamsOf } from './execution.js'
 
 type Warning = Readonly<{ code: string, message: string }>
 type Covariance = ReadonlyArray<ReadonlyArray<number | null>>
@@ -47,28 +49,31 @@ export function paramCovarianceOf (model: ImpactModel): Covariance | undefined {
   return c ?? undefined
 }
 
+/** What an order's expected impact depends on: its plan when worked over time, else its participation at once. */
+export type PricedExecution = { plan: ExecutionPlan, volDaily: number, advBase: number } | { participation: number, volDaily: number }
+
 /**
- * The model risk of an impact priced by the execution model, fraction of notional: the delta
- * method on its parameter covariance (modelRiskFraction). `impactOf` re-prices the same execution
- * under other parameters. Undefined, with the reason, when the record has no covariance or an
- * unidentified parameter moves this impact.
+ * The model risk of an order, fraction of notional: the delta method on the execution model's
+ * parameter covariance (modelRiskFraction), re-pricing the same execution (the plan's trades, or
+ * the whole order at once) under perturbed parameters. When there is none, the warning that says
+ * why: a size-only model (sqrt, linear, mlp) or a record without a covariance carries none, and an
+ * unidentified parameter that moves this impact makes it unknown.
  */
-export function executionModelRisk (model: ImpactModel, params: IStarParams, impactOf: (params: IStarParams) => number): { riskFraction: number } | { reason: string } {
+export function modelRiskOf (model: ImpactModel, execution: PricedExecution): { riskFraction: number } | { warning: Warning } {
+  if (model.name !== EXECUTION_MODEL_NAME) return { warning: modelRiskWarning(`model ${model.name} carries no parameter covariance (only the execution model "${EXECUTION_MODEL_NAME}" does)`) }
   const covariance = paramCovarianceOf(model)
-  if (covariance === undefined) return { reason: `model ${model.name} ${model.version} carries no parameter covariance` }
-  const risk = modelRiskFraction(params, covariance, impactOf)
-  if (risk === undefined) return { reason: `a parameter of model ${model.name} ${model.version} that its calibration could not identify moves this estimate` }
+  if (covariance === undefined) return { warning: modelRiskWarning(`model ${model.name} ${model.version} carries no parameter covariance`) }
+  const impactOf = 'plan' in execution
+    ? (p: IStarParams) => repriceTrades(p, execution.plan, execution.volDaily, execution.advBase, execution.plan.tradesBase).impactFraction
+    : (p: IStarParams) => instantaneousImpact(p, execution.participation, execution.volDaily)
+  const risk = modelRiskFraction(istarParamsOf(model), covariance, impactOf)
+  if (risk === undefined) return { warning: modelRiskWarning(`a parameter of model ${model.name} ${model.version} that its calibration could not identify moves this estimate`) }
   return { riskFraction: risk }
 }
 
 /** The warning of an order whose model risk is unknown: its quantiles hold the timing risk only. */
-export function modelRiskWarning (reason: string): Warning {
+function modelRiskWarning (reason: string): Warning {
   return { code: 'MODEL_RISK_UNAVAILABLE', message: `${reason}: modelRiskBps is absent and the cost quantiles reflect timing risk only` }
-}
-
-/** The reason the size-only models (sqrt, linear, mlp) give: their records carry no covariance. */
-export function sizeOnlyModelRiskReason (model: ImpactModel): string {
-  return `model ${model.name} carries no parameter covariance (only the execution model "istar" does)`
 }
 
 /**

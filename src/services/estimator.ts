@@ -1,7 +1,6 @@
 import { orderCost } from '../domain/impact/order-cost.js'
 import { DomainRangeError } from '../domain/errors.js'
-import { planExecution, repriceTrades } from '../domain/execution/execution-plan.js'
-import { instantaneousImpact } from '../domain/impact/istar.js'
+import { planExecution } from '../domain/execution/execution-plan.js'
 import { bpsToFraction, sideSign } from '../domain/units.js'
 import { unknownSymbol, unprocessable } from '../errors.js'
 import type { Category, MarketState, MarketStateProvider } from '../market/market-state.js'
@@ -9,7 +8,7 @@ import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { EXECUTION_FIELDS, EXECUTION_MODEL_NAME, executionModelOf, executionWarnings, hourlySharesOf, resolveExecution } from './execution.js'
-import { costRiskOf, executionModelRisk, modelRiskWarning, sizeOnlyModelRiskReason } from './cost-risk.js'
+import { costRiskOf, modelRiskOf } from './cost-risk.js'
 import { staleMarketWarning, type StalenessConfig } from './stale-market.js'
 
 export interface EstimatorDeps {
@@ -107,24 +106,19 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
     let impactCostFraction: number
     let timingRisk = 0
     let execution: EstimateResponse['execution'] = IMMEDIATE_EXECUTION
-    let risk: ReturnType<typeof executionModelRisk>
+    let risk: ReturnType<typeof modelRiskOf>
     if (worked) {
       const { spec, startMs } = resolveExecution(request.execution, request.qtyBase, inputs.advBase, Date.now(), fieldPrefix)
-      const { params } = executionModelOf(models)
-      const plan = planExecution(params, request.qtyBase, {
+      const plan = planExecution(executionModelOf(models).params, request.qtyBase, {
         priceQuote: inputs.priceQuote, volDaily: inputs.volDaily, advBase: inputs.advBase, hourlyVolumeShares: hourlySharesOf(state), startMs
       }, spec)
       impactCostFraction = plan.impactFraction
       timingRisk = plan.timingRiskFraction
       execution = { strategy: plan.strategy, horizonDays: plan.horizonDays, periods: plan.periods, averageParticipation: plan.averageParticipation, startMs }
       for (const w of executionWarnings(model, plan)) warnings.push(w)
-      risk = executionModelRisk(model, params, (p) => repriceTrades(p, plan, inputs.volDaily, inputs.advBase, plan.tradesBase).impactFraction)
-    } else if (modelName === EXECUTION_MODEL_NAME) {
-      const { params } = executionModelOf(models)
-      impactCostFraction = model.predictCost({ participation, relSpread: bpsToFraction(inputs.spreadBps), volDaily: inputs.volDaily, sideSign: sideSign(request.side) })
-      risk = executionModelRisk(model, params, (p) => instantaneousImpact(p, participation, inputs.volDaily))
+      risk = modelRiskOf(model, { plan, volDaily: inputs.volDaily, advBase: inputs.advBase })
     } else {
-      risk = { reason: sizeOnlyModelRiskReason(model) }
+      risk = modelRiskOf(model, { participation, volDaily: inputs.volDaily })
       impactCostFraction = model.predictCost({
         participation,
         relSpread: bpsToFraction(inputs.spreadBps),
@@ -137,9 +131,8 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       impactCostFraction = 0
     }
     const cost = orderCost({ side: request.side, qtyBase: request.qtyBase, priceQuote: inputs.priceQuote, advBase: inputs.advBase, spreadBps: inputs.spreadBps, feeRate, impactCostFraction })
-    const modelRisk = 'riskFraction' in risk ? risk.riskFraction : undefined
-    if (modelRisk === undefined) warnings.push(modelRiskWarning((risk as { reason: string }).reason))
-    const distribution = costRiskOf(cost.totalCostBps, timingRisk, modelRisk)
+    if ('warning' in risk) warnings.push(risk.warning)
+    const distribution = costRiskOf(cost.totalCostBps, timingRisk, 'riskFraction' in risk ? risk.riskFraction : undefined)
     const nowMs = Date.now()
     // stale only matters when the estimate used the state: a market input or (worked) its volume profile
     const w0 = state !== undefined && (worked || inputSources(request) !== ALL_FROM_REQUEST) ? staleMarketWarning(state, nowMs, deps.config) : undefined

@@ -12,7 +12,7 @@ import type { MarketState } from '../market/market-state.js'
 import type { FrontierRequest, ScheduleRequest } from '../schemas/schedule.js'
 import { asUnprocessable, feeRateFor, type EstimatorDeps } from './estimator.js'
 import { roundToLotSize } from './lot-size.js'
-import { costRiskOf, executionModelRisk, modelRiskWarning, type CostRisk } from './cost-risk.js'
+import { costRiskOf, modelRiskOf, type CostRisk } from './cost-risk.js'
 import { defaultStartMs, EXECUTION_FIELDS, executionModelOf, executionWarnings, hourlySharesOf } from './execution.js'
 
 /** Domain parameters the schedule request spells at its top level. */
@@ -72,10 +72,9 @@ function costOf (request: { side: 'buy' | 'sell' }, plan: ExecutionPlan, qtyBase
 }
 
 /** The plan's cost distribution, as POST /v1/estimate reports it for the same execution, and the warning when its model risk is unknown. */
-function distributionOf (model: ReturnType<typeof executionModelOf>['model'], params: IStarParams, plan: ExecutionPlan, totalCostBps: number, m: Resolved): { distribution: CostRisk, warning?: { code: string, message: string } } {
-  const risk = executionModelRisk(model, params, (p) => repriceTrades(p, plan, m.market.volDaily, m.market.advBase, plan.tradesBase).impactFraction)
-  const modelRisk = 'riskFraction' in risk ? risk.riskFraction : undefined
-  return { distribution: costRiskOf(totalCostBps, plan.timingRiskFraction, modelRisk), ...('reason' in risk ? { warning: modelRiskWarning(risk.reason) } : {}) }
+function distributionOf (model: ReturnType<typeof executionModelOf>['model'], plan: ExecutionPlan, totalCostBps: number, m: Resolved): { distribution: CostRisk, warning?: { code: string, message: string } } {
+  const risk = modelRiskOf(model, { plan, volDaily: m.market.volDaily, advBase: m.market.advBase })
+  return { distribution: costRiskOf(totalCostBps, plan.timingRiskFraction, 'riskFraction' in risk ? risk.riskFraction : undefined), ...('warning' in risk ? { warning: risk.warning } : {}) }
 }
 
 function modelInfo (model: ReturnType<typeof executionModelOf>['model'], params: IStarParams) {
@@ -95,7 +94,7 @@ export function runExecutionSchedule (request: ScheduleRequest, deps: EstimatorD
     if (rounded !== undefined) plan = rounded.plan
     const qty = plan.holdingsBase[0]
     const { cost, stdCostQuote, varianceQuote2 } = costOf(request, plan, qty, m)
-    const { distribution, warning } = distributionOf(model, params, plan, cost.totalCostBps, m)
+    const { distribution, warning } = distributionOf(model, plan, cost.totalCostBps, m)
     const warnings = executionWarnings(model, plan)
     if (warning !== undefined) warnings.push(warning)
     return {
@@ -172,7 +171,7 @@ export function runExecutionFrontier (request: FrontierRequest, deps: EstimatorD
     const points = grid.map((riskAversion) => {
       const plan = planExecution(params, request.qtyBase, market, specOf(request, riskAversion, 'optimal'))
       const { cost, stdCostQuote, varianceQuote2 } = costOf(request, plan, request.qtyBase, m)
-      const { distribution, warning } = distributionOf(model, params, plan, cost.totalCostBps, m)
+      const { distribution, warning } = distributionOf(model, plan, cost.totalCostBps, m)
       if (warning !== undefined) warnings.set(warning.code, warning)
       return {
         riskAversion,

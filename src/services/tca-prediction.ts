@@ -4,15 +4,14 @@
  * happened plus half the spread (the implementation shortfall holds no fees), with the standard
  * deviation sqrt(timing risk^2 + model risk^2) POST /v1/estimate gives the same execution.
  */
-import { defaultPeriods, planExecution, repriceTrades, type ExecutionPlan } from '../domain/execution/execution-plan.js'
+import { defaultPeriods, planExecution, type ExecutionPlan } from '../domain/execution/execution-plan.js'
 import { MS_PER_DAY } from '../domain/execution/volume-profile.js'
-import { instantaneousImpact } from '../domain/impact/istar.js'
 import type { ScoredFill } from '../domain/tca/calibration-report.js'
 import { fractionToBps } from '../domain/units.js'
 import type { ImpactModel, ModelName } from '../models/impact-model.js'
 import type { TcaRecord } from '../store/tca-store.js'
-import { costRiskOf, executionModelRisk } from './cost-risk.js'
-import { EXECUTION_MODEL_NAME, istarParamsOf } from './execution.js'
+import { costRiskOf, modelRiskOf } from './cost-risk.js'
+import { istarParamsOf } from './execution.js'
 
 /** An execution as the TCA saw it. */
 export interface ExecutedOrder {
@@ -48,15 +47,8 @@ export function expectedImpact (model: ImpactModel, order: ExecutedOrder, plan: 
  * under `model` (model risk only for the execution model, which carries a covariance).
  */
 export function predictedCost (model: ImpactModel, order: ExecutedOrder, plan: ExecutionPlan | undefined, impactFraction: number): { predictedCostBps: number, predictedStdBps: number } {
-  let modelRisk: number | undefined
-  if (model.name === EXECUTION_MODEL_NAME) {
-    const participation = order.qtyBase / order.advBase
-    const risk = executionModelRisk(model, istarParamsOf(model), plan !== undefined
-      ? (p) => repriceTrades(p, plan, order.volDaily, order.advBase, plan.tradesBase).impactFraction
-      : (p) => instantaneousImpact(p, participation, order.volDaily))
-    if ('riskFraction' in risk) modelRisk = risk.riskFraction
-  }
-  const d = costRiskOf(fractionToBps(impactFraction + order.relSpread / 2), plan?.timingRiskFraction ?? 0, modelRisk)
+  const risk = modelRiskOf(model, plan !== undefined ? { plan, volDaily: order.volDaily, advBase: order.advBase } : { participation: order.qtyBase / order.advBase, volDaily: order.volDaily })
+  const d = costRiskOf(fractionToBps(impactFraction + order.relSpread / 2), plan?.timingRiskFraction ?? 0, 'riskFraction' in risk ? risk.riskFraction : undefined)
   return { predictedCostBps: d.expectedCostBps, predictedStdBps: d.costStdBps }
 }
 
