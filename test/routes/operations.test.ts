@@ -72,10 +72,11 @@ t.test('GET /metrics reports the job, Redis and Bybit state from the dependencie
       BTCUSDT: { symbol: 'BTCUSDT', startedAtMs: 1_700_000_000_000, finishedAtMs: 1_700_000_060_000, outcome: 'kept', published: [], reason: 'no candidate beat the published model' }
     }
   }
+  const refreshedMs = Date.now() - 5000 // one clock reading: two could straddle a millisecond and put the success before the attempt
   const live: LiveStatus = {
     source: 'bybit',
     restUrl: 'http://fake',
-    market: { BTCUSDT: { lastSuccessMs: Date.now() - 5000, lastAttemptMs: Date.now() - 5000, bars: 1440 }, ETHUSDT: { lastSuccessMs: 1, lastAttemptMs: Date.now(), lastError: 'HTTP 502', bars: 0 } },
+    market: { BTCUSDT: { lastSuccessMs: refreshedMs, lastAttemptMs: refreshedMs, bars: 1440 }, ETHUSDT: { lastSuccessMs: 1, lastAttemptMs: Date.now(), lastError: 'HTTP 502', bars: 0 } },
     tape: { connected: false, reconnects: 2, connectFailures: 1, unfilledGaps: 0, tradesBySymbol: {} }
   }
   const job = { status: () => status } as unknown as RecalibrationJob
