@@ -6,7 +6,7 @@ export interface ModelCatalog {
   readonly bySymbol: ReadonlyMap<string, ModelSet>
 }
 
-/** Versions kept per symbol and model for modelAt (the registry keeps 10 by default). */
+/** Versions remembered per symbol and model for modelAt from this replica's own swaps (a registry's activation log is adopted whole). */
 export const MODEL_HISTORY_LENGTH = 20
 
 /** One served version of a model and when it became active (its record's createdAtMs, the publish time). */
@@ -18,10 +18,11 @@ const DEFAULT_KEY = '*'
 /**
  * Holds the active model catalog in memory. A swap replaces one reference, so a request that
  * read the catalog once is served entirely by the versions it read.
- * It also remembers the versions it has served (per symbol and model, the last
- * MODEL_HISTORY_LENGTH), so the TCA can price a past execution with the version that was active
- * when it started (modelAt). A replica knows the versions active since it started, and the
- * active one's publish time; a time before all of them gets the oldest it knows.
+ * It also keeps each model's history, so the TCA can price a past execution with the version
+ * that was active when it started (modelAt). With a Redis registry the history is the registry's
+ * activation log (adoptActivations), the same on every replica; without one, or before the log
+ * begins, it is what this replica served since it started (the last MODEL_HISTORY_LENGTH, each
+ * from its publish time). A time before all of them gets the oldest known.
  */
 export class ModelStore {
   #catalog: ModelCatalog | undefined
@@ -75,7 +76,23 @@ export class ModelStore {
     for (const [symbol, set] of catalog.bySymbol) this.#rememberSet(symbol, set)
   }
 
-  #rememberSet (key: string, set: ModelSet): void {
+  /**
+   * Makes `symbol`'s model `name` history the registry's activation log: `activations` oldest
+   * first, each with the model of its record. `complete` says the log's first activation had its
+   * record: what served before it is kept from this replica's own history; otherwise the first
+   * known version is taken to have served since the start. An empty log changes nothing.
+   */
+  adoptActivations (symbol: string, name: ModelName, activations: ReadonlyArray<Readonly<Served>>, complete: boolean): void {
+    if (activations.length === 0) return
+    const byName = this.#historyOf(symbol)
+    const logged = new Set(activations.map((a) => a.model.version))
+    const before = complete ? (byName.get(name) ?? []).filter((s) => s.fromMs < activations[0].fromMs && !logged.has(s.model.version)) : []
+    const adopted = [...before, ...activations.map((a) => ({ fromMs: a.fromMs, model: a.model }))]
+    if (!complete) adopted[0].fromMs = -Infinity
+    byName.set(name, adopted)
+  }
+
+  #historyOf (key: string): Map<ModelName, Served[]> {
     let byName = this.#history.get(key)
     if (byName === undefined) {
       // a symbol's first own set: its past is the default set's
@@ -83,6 +100,11 @@ export class ModelStore {
       byName = new Map([...(base ?? new Map<ModelName, Served[]>())].map(([name, served]) => [name, served.slice()]))
       this.#history.set(key, byName)
     }
+    return byName
+  }
+
+  #rememberSet (key: string, set: ModelSet): void {
+    const byName = this.#historyOf(key)
     for (const model of Object.values(set)) {
       const served = byName.get(model.name) ?? []
       byName.set(model.name, served)

@@ -4,6 +4,7 @@ import type { ModelStore } from './model-store.js'
 /** What the sync needs of the registry (src/models/registry.ts). */
 export interface RegistryReader {
   readActive: () => Promise<{ sets: Map<string, Partial<Record<ModelName, ModelRecord>>>, errors: Array<{ symbol: string, name: string, version: string, error: string }> }>
+  activations: (symbol: string, name: ModelName) => Promise<Array<{ version: string, fromMs: number, record?: ModelRecord }>>
   subscribe: (onChange: (msg: { symbol: string, name: string, version: string }) => void, onError?: (err: unknown) => void, onResubscribed?: () => void) => Promise<{ close: () => Promise<void> }>
 }
 
@@ -36,6 +37,9 @@ export interface RegistrySyncOptions {
  * corrupt record is reported and its slot keeps serving the model it had. A swap replaces the
  * catalog reference once, so a request reads one version throughout; unchanged versions are not
  * swapped. Syncs are serialised; a sync requested during one runs once after it.
+ * Each slot's version history (which version was active when, for the TCA's ModelStore.modelAt) is
+ * read from the registry's activation log on the first sync and after every swap of that slot, so
+ * every replica prices a past execution alike, however recently it started.
  */
 export class RegistrySync {
   readonly #o: RegistrySyncOptions
@@ -46,6 +50,8 @@ export class RegistrySync {
   #running: Promise<void> | undefined
   #again = false
   #stopped = false
+  /** the slots (`symbol:name`) whose activation log is adopted, up to their last swap */
+  readonly #historyLoaded = new Set<string>()
 
   constructor (options: RegistrySyncOptions) {
     this.#o = options
@@ -142,5 +148,39 @@ export class RegistrySync {
     for (const r of rejected) this.#o.logger.warn({ rejected: r }, 'corrupt model record rejected; the old model keeps serving')
     this.#status.rejected = rejected
     if (swaps.length > 0) this.#o.store.swapSymbols(swaps)
+    for (const [symbol, models] of swaps) for (const name of Object.keys(models)) this.#historyLoaded.delete(`${symbol}:${name}`)
+    const slots = [...active.sets].flatMap(([symbol, records]) => MODEL_NAMES.filter((name) => records[name] !== undefined && !this.#historyLoaded.has(`${symbol}:${name}`)).map((name) => [symbol, name] as const))
+    await Promise.all(slots.map(async ([symbol, name]) => { await this.#loadHistory(symbol, name) }))
+  }
+
+  /** Adopts one slot's activation log into the store; on failure the slot keeps its own history and is retried at the next sync. */
+  async #loadHistory (symbol: string, name: ModelName): Promise<void> {
+    let log
+    try {
+      log = await this.#o.registry.activations(symbol, name)
+    } catch (err) {
+      this.#o.logger.warn({ err, symbol, name }, 'model activation log unavailable; retried at the next sync')
+      return
+    }
+    // one instance per version, the served one where it is served, so the active model is the history's last
+    const known = new Map<string, ImpactModel>(this.#o.store.servedVersions(symbol, name).map((s) => [s.model.version, s.model]))
+    const activeModel = this.#o.store.modelsFor(symbol)[name]
+    known.set(activeModel.version, activeModel)
+    const activations: Array<{ fromMs: number, model: ImpactModel }> = []
+    for (const { version, fromMs, record } of log) {
+      if (record === undefined) continue // trimmed or corrupt: the version before it prices its span
+      let model = known.get(version)
+      if (model === undefined || model.source === 'embedded') {
+        try {
+          model = modelFromRecord(record, `${symbol}.${name}`)
+        } catch {
+          continue
+        }
+        known.set(version, model)
+      }
+      activations.push({ fromMs, model })
+    }
+    this.#o.store.adoptActivations(symbol, name, activations, log[0]?.record !== undefined)
+    this.#historyLoaded.add(`${symbol}:${name}`)
   }
 }

@@ -10,7 +10,9 @@ import { MODEL_NAMES, type ModelName, type ModelRecord } from './impact-model.js
  * (every key shares the `{registry}` hash tag, so the multi-key Lua scripts also run on Cluster):
  * `${prefix}{registry}:symbols` SET, `:active:${symbol}` HASH name -> version,
  * `:record:${symbol}:${name}:${version}` STRING record JSON, `:versions:${symbol}:${name}` ZSET
- * version by createdAtMs, `:leader:fence` the leader's fencing token; channel `${prefix}models:changed`.
+ * version by createdAtMs, `:activations:${symbol}:${name}` STREAM of {version} in activation order
+ * (the entry ID's time is Redis's clock when the pointer moved; the last ACTIVATION_LOG_LENGTH),
+ * `:leader:fence` the leader's fencing token; channel `${prefix}models:changed`.
  * Scripts build trimmed record keys from a prefix argument: on Cluster that is allowed because
  * they share the hash tag (same slot) with the declared keys.
  */
@@ -58,12 +60,16 @@ const SUBSCRIBER_READY_MS = 2000
 
 const VERSION = /^[A-Za-z0-9._:-]{1,128}$/
 
+/** Activations kept per symbol and model in the activation log (a rollback adds one too). */
+export const ACTIVATION_LOG_LENGTH = 1000
+
 /**
- * Publish (KEYS fence, record, versions, active, symbols; ARGV token or '', record JSON, name,
- * version, createdAtMs, symbol, keepVersions, record key prefix, channel, message). Checks the
- * fence, stores the record (same content again: no-op; other content: VERSION_EXISTS), indexes
- * it, makes it active, trims to the newest keepVersions (never the active one, deleting the
- * trimmed records) and publishes. Returns {status, removed versions}.
+ * Publish (KEYS fence, record, versions, active, symbols, activations; ARGV token or '', record
+ * JSON, name, version, createdAtMs, symbol, keepVersions, record key prefix, channel, message,
+ * activation log length). Checks the fence, stores the record (same content again: no-op; other
+ * content: VERSION_EXISTS), indexes it, makes it active (logging the activation unless it already
+ * was), trims to the newest keepVersions (never the active one, deleting the trimmed records) and
+ * publishes. Returns {status, removed versions}.
  */
 const PUBLISH_LUA = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'STALE_LEADER', {}} end
@@ -71,6 +77,9 @@ local existing = redis.call('GET', KEYS[2])
 if existing and existing ~= ARGV[2] then return {'VERSION_EXISTS', {}} end
 if not existing then redis.call('SET', KEYS[2], ARGV[2]) end
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[4])
+if redis.call('HGET', KEYS[4], ARGV[3]) ~= ARGV[4] then
+  redis.call('XADD', KEYS[6], 'MAXLEN', ARGV[11], '*', 'version', ARGV[4])
+end
 redis.call('HSET', KEYS[4], ARGV[3], ARGV[4])
 redis.call('SADD', KEYS[5], ARGV[6])
 local removed = {}
@@ -88,15 +97,19 @@ redis.call('PUBLISH', ARGV[9], ARGV[10])
 return {'OK', removed}`
 
 /**
- * Rollback (KEYS fence, record, active, symbols; ARGV token or '', sha1 of the record JSON the
- * caller validated, name, version, symbol, channel, message). Moves the pointer only if the
- * record still exists and is the one validated, then publishes. Returns a status.
+ * Rollback (KEYS fence, record, active, symbols, activations; ARGV token or '', sha1 of the record
+ * JSON the caller validated, name, version, symbol, channel, message, activation log length).
+ * Moves the pointer only if the record still exists and is the one validated (logging the
+ * activation unless it already was active), then publishes. Returns a status.
  */
 const ROLLBACK_LUA = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) ~= ARGV[1] then return 'STALE_LEADER' end
 local record = redis.call('GET', KEYS[2])
 if not record then return 'NOT_FOUND' end
 if redis.sha1hex(record) ~= ARGV[2] then return 'CHANGED' end
+if redis.call('HGET', KEYS[3], ARGV[3]) ~= ARGV[4] then
+  redis.call('XADD', KEYS[5], 'MAXLEN', ARGV[8], '*', 'version', ARGV[4])
+end
 redis.call('HSET', KEYS[3], ARGV[3], ARGV[4])
 redis.call('SADD', KEYS[4], ARGV[5])
 redis.call('PUBLISH', ARGV[6], ARGV[7])
@@ -163,8 +176,8 @@ export class ModelRegistry {
     this.#prefix = options.prefix
     this.#keep = keep
     this.#validate = options.validate.bind(options)
-    this.#redis.defineCommand('pretradeRegistryPublish', { numberOfKeys: 5, lua: PUBLISH_LUA })
-    this.#redis.defineCommand('pretradeRegistryRollback', { numberOfKeys: 4, lua: ROLLBACK_LUA })
+    this.#redis.defineCommand('pretradeRegistryPublish', { numberOfKeys: 6, lua: PUBLISH_LUA })
+    this.#redis.defineCommand('pretradeRegistryRollback', { numberOfKeys: 5, lua: ROLLBACK_LUA })
     this.#redis.defineCommand('pretradeRegistryReadActive', { numberOfKeys: 1, lua: READ_ACTIVE_LUA })
     this.#cmd = this.#redis as unknown as RegistryCommands
   }
@@ -193,9 +206,9 @@ export class ModelRegistry {
     const change = JSON.stringify({ symbol, name, version })
     const [status, removed] = await this.#call(() => this.#cmd.pretradeRegistryPublish(
       this.#key('leader:fence'), this.#key(`record:${symbol}:${name}:${version}`), this.#key(`versions:${symbol}:${name}`),
-      this.#key(`active:${symbol}`), this.#key('symbols'),
+      this.#key(`active:${symbol}`), this.#key('symbols'), this.#key(`activations:${symbol}:${name}`),
       token, canonicalJson(record), name, version, String(createdAtMs), symbol, String(this.#keep),
-      this.#key(`record:${symbol}:${name}:`), this.channel, change))
+      this.#key(`record:${symbol}:${name}:`), this.channel, change, String(ACTIVATION_LOG_LENGTH)))
     if (status === 'STALE_LEADER') throw staleLeader(opts)
     if (status === 'VERSION_EXISTS') throw new RegistryError('REGISTRY_ERR_VERSION_EXISTS', `${symbol} ${name} version ${version} already holds a different record`)
     return { version, removedVersions: removed }
@@ -218,8 +231,8 @@ export class ModelRegistry {
     if (problem !== undefined) throw new RegistryError('REGISTRY_ERR_INVALID_RECORD', `stored record ${symbol} ${name} ${version} is invalid: ${problem}`)
     const sha1 = createHash('sha1').update(json).digest('hex')
     const status = await this.#call(() => this.#cmd.pretradeRegistryRollback(
-      this.#key('leader:fence'), recordKey, this.#key(`active:${symbol}`), this.#key('symbols'),
-      token, sha1, name, version, symbol, this.channel, JSON.stringify({ symbol, name, version })))
+      this.#key('leader:fence'), recordKey, this.#key(`active:${symbol}`), this.#key('symbols'), this.#key(`activations:${symbol}:${name}`),
+      token, sha1, name, version, symbol, this.channel, JSON.stringify({ symbol, name, version }), String(ACTIVATION_LOG_LENGTH)))
     if (status === 'STALE_LEADER') throw staleLeader(opts)
     if (status === 'NOT_FOUND') throw notFound(symbol, name, version)
     if (status === 'CHANGED') throw new RegistryError('REGISTRY_ERR_INVALID_RECORD', `stored record ${symbol} ${name} ${version} changed while it was validated`)
@@ -263,6 +276,31 @@ export class ModelRegistry {
     const out = []
     for (let i = 0; i + 1 < scored.length; i += 2) out.push({ version: scored[i], createdAtMs: Number(scored[i + 1]), active: scored[i] === active })
     return out
+  }
+
+  /**
+   * When each version of one symbol's model became active, oldest first, from the activation log
+   * (`fromMs` is Redis's clock at the publish or rollback), with the record of every version still
+   * kept, validated. An activation whose record was trimmed, or is corrupt, has no `record`: the
+   * caller decides what served then.
+   * @throws RegistryError INVALID_ARGUMENT, REDIS
+   */
+  async activations (symbol: string, name: ModelName): Promise<Array<{ version: string, fromMs: number, record?: ModelRecord }>> {
+    checkSymbol(symbol)
+    checkName(name)
+    const entries = await this.#call(async () => await this.#redis.xrange(this.#key(`activations:${symbol}:${name}`), '-', '+'))
+    const log = entries.map(([id, fields]) => ({ version: fields[fields.indexOf('version') + 1] ?? '', fromMs: Number(id.slice(0, id.indexOf('-'))) }))
+    const versions = [...new Set(log.map((a) => a.version))].filter((v) => VERSION.test(v))
+    const bodies = versions.length === 0 ? [] : await this.#call(async () => await this.#redis.mget(versions.map((v) => this.#key(`record:${symbol}:${name}:${v}`))))
+    const records = new Map<string, ModelRecord>()
+    versions.forEach((version, i) => {
+      const body = bodies[i]
+      if (body !== null && body !== undefined && this.#check(body, symbol, name, version) === undefined) records.set(version, JSON.parse(body) as ModelRecord)
+    })
+    return log.map((a) => {
+      const record = records.get(a.version)
+      return record === undefined ? a : { ...a, record }
+    })
   }
 
   /**

@@ -46,6 +46,35 @@ t.test('a publish through one replica is served by every replica', async (t) => 
   t.equal(rollback.status, 404)
 })
 
+t.test('every replica, one started after the publishes included, prices a past trade with the version active then', async (t) => {
+  const prefix = uniquePrefix()
+  const redis = new Redis(LOCAL_REDIS_URL)
+  t.teardown(async () => { await deleteKeys(redis, prefix); redis.disconnect() })
+  const registry = new ModelRegistry({ redis, prefix, validate: modelFromRecord })
+  const early = await startReplica(t, LOCAL_REDIS_URL, prefix)
+  const pause = async (): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, 30)) }
+  await registry.publish('BTCUSDT', sqrtRecord('past-1', 0.9))
+  await waitFor('past-1 to be served', async () => await servedVersion(early) === 'past-1', { timeoutMs: 5000, everyMs: 50 })
+  await pause()
+  const during1 = Date.now()
+  await pause()
+  await registry.publish('BTCUSDT', sqrtRecord('past-2', 0.6))
+  await waitFor('past-2 to be served', async () => await servedVersion(early) === 'past-2', { timeoutMs: 5000, everyMs: 50 })
+  const late = await startReplica(t, LOCAL_REDIS_URL, prefix)
+  await waitFor('the late replica serves past-2', async () => await servedVersion(late) === 'past-2', { timeoutMs: 5000, everyMs: 50 })
+  const trade = { symbol: 'BTCUSDT', side: 'buy', qtyBase: 2, execPriceQuote: 100.5, arrivalPriceQuote: 100, bidQuote: 99.9, askQuote: 100.1, advBase: 1000, volDaily: 0.02 }
+  const body = JSON.stringify({ model: 'sqrt', trades: [{ ...trade, executedAtMs: during1 }, { ...trade, executedAtMs: Date.now() }] })
+  const answers = []
+  for (const replica of [early, late]) {
+    const res = await fetch(`${replica.url}/v1/tca`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    t.equal(res.status, 200)
+    answers.push(((await res.json()) as { trades: Array<{ model: { version: string }, estimatedImpactBps: number }> }).trades)
+  }
+  t.same(answers.map((trades) => trades.map((r) => r.model.version)), [['past-1', 'past-2'], ['past-1', 'past-2']], 'the version active at each trade\'s time, on both replicas')
+  t.same(answers[1].map((r) => r.estimatedImpactBps), answers[0].map((r) => r.estimatedImpactBps), 'the same numbers from both')
+  t.ok(answers[0][0].estimatedImpactBps > answers[0][1].estimatedImpactBps, 'past-1 (eta 0.9) prices above past-2 (eta 0.6)')
+})
+
 t.test('a request loop during 100 swaps: no failed request, every version served was published', async (t) => {
   const prefix = uniquePrefix()
   const redis = new Redis(LOCAL_REDIS_URL)

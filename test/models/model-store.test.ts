@@ -47,3 +47,44 @@ t.test('swapSymbols with nothing to swap keeps every set; before any models it t
   const empty = new ModelStore()
   t.throws(() => empty.swapSymbols([['BTCUSDT', { sqrt: embedded.sqrt }]]), /no models loaded/)
 })
+
+/** `model` as the registry would serve it: its own version, published at createdAtMs. */
+function published (model: ImpactModel, version: string, createdAtMs: number): ImpactModel {
+  return { ...model, version, source: 'registry', record: { ...model.record, version, createdAtMs } }
+}
+
+t.test('modelAt without a registry: each version from its publish time, the embedded one before all, a rollback from the swap', async (t) => {
+  const store = new ModelStore({ defaultSet: embedded, bySymbol: new Map() })
+  const v1 = published(embedded.sqrt, 'v1', 1000)
+  const v2 = published(embedded.sqrt, 'v2', 2000)
+  store.swapSymbols([['BTCUSDT', { sqrt: v1 }]])
+  store.swapSymbols([['BTCUSDT', { sqrt: v2 }]])
+  t.equal(store.modelAt('BTCUSDT', 'sqrt', 999), embedded.sqrt, 'before the first publish: the embedded model')
+  t.equal(store.modelAt('BTCUSDT', 'sqrt', 1000), v1, 'at its publish time')
+  t.equal(store.modelAt('BTCUSDT', 'sqrt', 1999), v1)
+  t.equal(store.modelAt('BTCUSDT', 'sqrt', 2000), v2)
+  t.equal(store.modelAt('ETHUSDT', 'sqrt', 1500), embedded.sqrt, 'a symbol on the default set')
+  t.equal(store.modelAt('BTCUSDT', 'linear', 1500), embedded.linear, 'a slot never swapped')
+  const beforeRollback = Date.now()
+  store.swapSymbols([['BTCUSDT', { sqrt: v1 }]])
+  t.equal(store.modelAt('BTCUSDT', 'sqrt', 2500), v2, 'v2 served until the rollback')
+  t.equal(store.modelAt('BTCUSDT', 'sqrt', beforeRollback + 60_000), v1, 'the rolled-back-to version serves from the rollback, not from its publish time')
+})
+
+t.test('adoptActivations: the registry\'s log becomes the history; a log missing its start serves its first version from the start', async (t) => {
+  const store = new ModelStore({ defaultSet: embedded, bySymbol: new Map() })
+  const v1 = published(embedded.mlp, 'v1', 10)
+  const v2 = published(embedded.mlp, 'v2', 20)
+  store.adoptActivations('BTCUSDT', 'mlp', [], true)
+  t.equal(store.modelAt('BTCUSDT', 'mlp', 5000), embedded.mlp, 'an empty log changes nothing')
+  // published at 10 and 20, activated at 1000 and 2000, rolled back to v1 at 3000
+  store.adoptActivations('BTCUSDT', 'mlp', [{ fromMs: 1000, model: v1 }, { fromMs: 2000, model: v2 }, { fromMs: 3000, model: v1 }], true)
+  t.same([500, 1000, 1999, 2000, 2999, 3000, 9e12].map((ms) => store.modelAt('BTCUSDT', 'mlp', ms).version),
+    [embedded.mlp.version, 'v1', 'v1', 'v2', 'v2', 'v1', 'v1'], 'by activation time (the registry\'s clock), not by createdAtMs; before the log, what served before it')
+  t.same(store.servedVersions('BTCUSDT', 'mlp').map((s) => [s.model.version, s.fromMs]), [[embedded.mlp.version, -Infinity], ['v1', 1000], ['v2', 2000], ['v1', 3000]])
+  t.equal(store.modelAt('ETHUSDT', 'mlp', 2500), embedded.mlp, 'other symbols are untouched')
+
+  // the first activations' records were trimmed: the oldest kept version serves from the start
+  store.adoptActivations('BTCUSDT', 'mlp', [{ fromMs: 2000, model: v2 }, { fromMs: 3000, model: v1 }], false)
+  t.same([0, 2500, 3000].map((ms) => store.modelAt('BTCUSDT', 'mlp', ms).version), ['v2', 'v2', 'v1'])
+})

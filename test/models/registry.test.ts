@@ -148,6 +148,57 @@ t.test('rollback moves the pointer to a kept version and notifies; unknown or tr
   t.equal(await redis.hget(key('active:BTCUSDT'), 'mlp'), 'v2')
 })
 
+t.test('the activation log records each pointer move in order, on Redis\'s clock, with the kept records', async (t) => {
+  const { redis, registry, key } = setup(t, 2)
+  const t0 = Date.now()
+  await registry.publish('BTCUSDT', recordOf('linear', 'v1', 1))
+  await registry.publish('BTCUSDT', recordOf('linear', 'v1', 1))
+  await registry.publish('BTCUSDT', recordOf('linear', 'v2', 2))
+  await registry.rollback('BTCUSDT', 'linear', 'v1')
+  await registry.rollback('BTCUSDT', 'linear', 'v1')
+  const log = await registry.activations('BTCUSDT', 'linear')
+  t.same(log.map((a) => a.version), ['v1', 'v2', 'v1'], 'a publish or rollback of the active version logs nothing')
+  t.ok(log.every((a, i) => a.fromMs >= t0 - 1000 && a.fromMs <= Date.now() + 1000 && (i === 0 || a.fromMs >= log[i - 1].fromMs)), 'times from Redis\'s clock (this machine\'s, within 1 s), non-decreasing')
+  t.same(log.map((a) => a.record?.version), ['v1', 'v2', 'v1'], 'each with its record')
+
+  // keepVersions 2: publishing v3 trims v1 (the oldest by createdAtMs); its activations stay, without a record
+  await registry.publish('BTCUSDT', recordOf('linear', 'v3', 3))
+  t.same((await registry.activations('BTCUSDT', 'linear')).map((a) => [a.version, a.record?.version]), [['v1', undefined], ['v2', 'v2'], ['v1', undefined], ['v3', 'v3']])
+  await redis.set(key('record:BTCUSDT:linear:v3'), '{"name":"linear","version":"v3"}')
+  t.equal((await registry.activations('BTCUSDT', 'linear')).at(-1)?.record, undefined, 'a corrupt record is left out, never thrown')
+  t.same(await registry.activations('ETHUSDT', 'linear'), [], 'no log: empty')
+  t.equal(await redis.xlen(key('activations:BTCUSDT:linear')), 4)
+  await rejectsWith(t, registry.activations('BTCUSDT', 'nope' as ModelName), 'REGISTRY_ERR_INVALID_ARGUMENT')
+})
+
+t.test('a replica started after publishes and a rollback prices the past like the replicas that saw them (RegistrySync adopts the log)', async (t) => {
+  const { registry } = setup(t)
+  const quiet = { info: () => {}, warn: () => {} }
+  const moves: number[] = []
+  const step = async (fn: () => Promise<unknown>): Promise<void> => {
+    await fn()
+    moves.push((await registry.activations('BTCUSDT', 'sqrt')).at(-1)?.fromMs as number)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  await step(async () => await registry.publish('BTCUSDT', recordOf('sqrt', 's1', 1)))
+  await step(async () => await registry.publish('BTCUSDT', recordOf('sqrt', 's2', 2)))
+  await step(async () => await registry.rollback('BTCUSDT', 'sqrt', 's1'))
+  const late = new ModelStore({ defaultSet: embedded, bySymbol: new Map() })
+  const sync = new RegistrySync({ registry, store: late, checkEveryMs: 3_600_000, logger: quiet })
+  await sync.start()
+  t.teardown(async () => await sync.stop())
+  const at = (ms: number): string => late.modelAt('BTCUSDT', 'sqrt', ms).version
+  t.same([at(moves[0] - 1), at(moves[0]), at(moves[1]), at(moves[2] - 1), at(moves[2]), at(Date.now())],
+    [embedded.sqrt.version, 's1', 's2', 's2', 's1', 's1'], 'each time priced by the version active then')
+  t.equal(late.modelAt('BTCUSDT', 'sqrt', Date.now()), late.modelsFor('BTCUSDT').sqrt, 'the history ends with the very instance being served')
+
+  // a later publish is adopted after the swap it causes
+  await registry.publish('BTCUSDT', recordOf('sqrt', 's3', 3))
+  await sync.sync()
+  const s3At = (await registry.activations('BTCUSDT', 'sqrt')).at(-1)?.fromMs as number
+  t.same([at(s3At - 1), at(s3At)], ['s1', 's3'])
+})
+
 t.test('fencing: a stale token is refused and writes nothing; the current token is accepted', async (t) => {
   const { redis, registry, key } = setup(t)
   await rejectsWith(t, registry.publish('BTCUSDT', recordOf('sqrt', 'v1', 1), { fencingToken: 1 }), 'REGISTRY_ERR_STALE_LEADER')
