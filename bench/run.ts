@@ -170,9 +170,11 @@ async function httpSection (ctx: Context): Promise<{ rows: Row[], bytes: Record<
     const ours = { label: 'ours', urls: urls(info) }
     const pair = async (reference: Contender): Promise<Measured[]> => await compare(s, [ours, reference], reps, ctx.load, progress)
     const [vsBase, base] = await pair({ label: 'baseline', urls: urls(baseline) })
-    rows.push(makeRow(s.name, 'baseline', unit, vsBase, base, { criterion: s === ESTIMATE_SQRT ? TARGETS.single : s.unit === 'orders' ? TARGETS.batch : undefined, note: `${sizes.get(s)} B response` }))
+    // the constant body is shown for information (JSON number formatting is the floor there); our
+    // code is held to bare Fastify serializing our own recorded response through our schema
+    rows.push(makeRow(s.name, 'baseline', unit, vsBase, base, { note: `${sizes.get(s)} B response` }))
     const [vsSame, same] = await pair({ label: SERIALIZING, urls: urls(serializing) })
-    rows.push(makeRow(s.name, SERIALIZING, unit, vsSame, same))
+    rows.push(makeRow(s.name, SERIALIZING, unit, vsSame, same, { criterion: s === ESTIMATE_SQRT ? TARGETS.single : s.unit === 'orders' ? TARGETS.batch : undefined }))
     if (s === ESTIMATE_SQRT) {
       const [vsQuiet, quiet] = await pair({ label: 'ours LOG_LEVEL=silent', urls: urls(silent) })
       rows.push(makeRow(`${s.name}, LOG_LEVEL=info`, 'LOG_LEVEL=silent', unit, vsQuiet, quiet, { criterion: TARGETS.logging }))
