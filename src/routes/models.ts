@@ -71,7 +71,7 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     schema: {
       tags: ['models'],
       summary: 'The version history of each of the symbol\'s models: version, publish time, active, validation metrics',
-      description: 'The versions this replica has served (with their validation metrics) and, with a Redis model registry, every version the registry keeps (newest first).',
+      description: 'The versions this replica has served (with their validation metrics) and, with a Redis model registry, every version the registry keeps (newest first); and the history of which version was active when, as the TCA prices past trades.',
       params: CalibrationParams,
       response: { 200: described(Type.Ref(VersionsResponse.$id as string), 'the versions of each model slot'), 400: errorRef(400), 503: unavailableRef('PRETRADE_ERR_REGISTRY_UNAVAILABLE: the registry did not answer') }
     }
@@ -95,7 +95,8 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
         for (const v of kept) if (!versions.has(v.version)) versions.set(v.version, { version: v.version, createdAtMs: v.createdAtMs, active: v.version === active[name].version, source: 'registry' })
       }
       const list = [...versions.values()].sort((a, b) => (b.createdAtMs ?? -Infinity) - (a.createdAtMs ?? -Infinity))
-      return { name, activeVersion: active[name].version, versions: list }
+      const history = deps.models.servedVersions(symbol, name).map(({ fromMs, model }) => Number.isFinite(fromMs) ? { version: model.version, fromMs } : { version: model.version })
+      return { name, activeVersion: active[name].version, versions: list, history }
     }))
     return { symbol, models }
   })

@@ -78,6 +78,10 @@ export const VersionsResponse = Type.Object({
       active: Type.Boolean(),
       source: Type.String({ description: '"embedded", "registry", or "job" for a version this replica published' }),
       validation: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'the record\'s validation metrics (calibration.validation, else calibration.metrics); absent when not known here' }))
-    }), { description: 'newest first' })
+    }), { description: 'newest first' }),
+    history: Type.Array(Type.Object({
+      version: Type.String(),
+      fromMs: Type.Optional(Type.Number({ description: 'when it became active, ms since epoch; absent: since the start (the embedded default, or the oldest kept version when older activations were trimmed)' }))
+    }), { description: 'oldest first: which version was active when, as the TCA prices past trades (POST /v1/tca: the version active at startMs, else executedAtMs). With a Redis registry it is the registry\'s activation log (every publish and rollback, on Redis\'s clock), the same on every replica; without one, the versions this replica served since it started' })
   }))
 }, { $id: 'VersionsResponse', title: 'VersionsResponse' })

@@ -167,7 +167,10 @@ export interface ModelVersion {
   validation?: Record<string, unknown>
 }
 
+/** One activation: `version` active from `fromMs` (absent: since the start) until the next. */
+export interface Activation { version: string, fromMs?: number }
+
 export interface VersionsResponse {
   symbol: string
-  models: Array<{ name: string, activeVersion: string, versions: ModelVersion[] }>
+  models: Array<{ name: string, activeVersion: string, versions: ModelVersion[], history: Activation[] }>
 }

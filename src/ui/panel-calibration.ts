@@ -8,7 +8,7 @@
  */
 import type UPlot from 'uplot'
 import { getJson, settle } from './api.js'
-import type { CalibrationCell, CalibrationResponse, ModelVersion, VersionsResponse } from './api-types.js'
+import type { Activation, CalibrationCell, CalibrationResponse, ModelVersion, VersionsResponse } from './api-types.js'
 import { COLORS, barsPath, clearChart, drawChart, markY, periodStepsPath, translucent } from './chart.js'
 import { FormReader, fmt, fmtTimeMs, panelElements, panelRunner, renderTable, setNotes, showError, type Cell } from './dom.js'
 
@@ -64,11 +64,17 @@ function publishedText (v: ModelVersion): string {
   return v.source === 'embedded' ? 'embedded' : '-'
 }
 
+/** When the version became active, each time it did (a rollback makes it active again), from the API's history. */
+function activatedText (history: Activation[], version: string): string {
+  const times = history.filter((a) => a.version === version).map((a) => a.fromMs === undefined ? 'since the start' : fmtTimeMs(a.fromMs))
+  return times.length === 0 ? '-' : times.join(', ')
+}
+
 function renderVersions (container: HTMLElement, versions: VersionsResponse): void {
   const rows: Cell[][] = versions.models.flatMap((m) => m.versions.map((v) => [
-    m.name, v.version, publishedText(v), v.active ? 'active' : '', v.source, validationCell(v.validation)
+    m.name, v.version, publishedText(v), v.active ? 'active' : '', activatedText(m.history, v.version), v.source, validationCell(v.validation)
   ]))
-  renderTable(container, ['model', 'version', 'published (UTC)', 'active', 'source', 'validation'], rows)
+  renderTable(container, ['model', 'version', 'published (UTC)', 'active', 'active from (UTC)', 'source', 'validation'], rows)
 }
 
 export function calibrationPanel (): () => Promise<void> {

@@ -73,6 +73,15 @@ t.test('every replica, one started after the publishes included, prices a past t
   t.same(answers.map((trades) => trades.map((r) => r.model.version)), [['past-1', 'past-2'], ['past-1', 'past-2']], 'the version active at each trade\'s time, on both replicas')
   t.same(answers[1].map((r) => r.estimatedImpactBps), answers[0].map((r) => r.estimatedImpactBps), 'the same numbers from both')
   t.ok(answers[0][0].estimatedImpactBps > answers[0][1].estimatedImpactBps, 'past-1 (eta 0.9) prices above past-2 (eta 0.6)')
+  const histories = []
+  for (const replica of [early, late]) {
+    const versions = await (await fetch(`${replica.url}/v1/models/BTCUSDT/versions`)).json() as { models: Array<{ name: string, history: Array<{ version: string, fromMs?: number }> }> }
+    histories.push(versions.models.find((m) => m.name === 'sqrt')?.history)
+  }
+  t.same(histories[1], histories[0], 'GET /v1/models/:symbol/versions: the same history on both replicas')
+  t.same(histories[0]?.map((a) => a.version).slice(-2), ['past-1', 'past-2'])
+  t.equal(histories[0]?.[0].fromMs, undefined, 'the embedded version before them, since the start')
+  t.ok((histories[0]?.[1].fromMs ?? Infinity) <= during1 && during1 < (histories[0]?.[2].fromMs ?? -Infinity), 'the first trade falls in past-1\'s span')
 })
 
 t.test('a request loop during 100 swaps: no failed request, every version served was published', async (t) => {

@@ -143,6 +143,7 @@ t.test('GET /v1/models/:symbol/versions lists each model\'s served versions with
   for (const m of body.models) {
     t.equal(m.versions.length, 1, `${m.name as string}: the embedded version`)
     t.same({ version: m.versions[0].version, active: m.versions[0].active, source: m.versions[0].source, createdAtMs: m.versions[0].createdAtMs }, { version: m.activeVersion, active: true, source: 'embedded', createdAtMs: undefined })
+    t.same(m.history, [{ version: m.activeVersion }], `${m.name as string}: the embedded version, active since the start (no fromMs)`)
   }
   t.ok(body.models.find((m: { name: string }) => m.name === 'sqrt').versions[0].validation.outOfSampleR2 > 0, 'sqrt: its out-of-sample R2')
   t.equal((await app.inject('/v1/models/btc/versions')).statusCode, 400, 'a malformed symbol is refused')

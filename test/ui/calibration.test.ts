@@ -27,7 +27,7 @@ interface Calibration {
   zHistogram: { binEdges: number[], counts: number[], normalCounts: number[] }
 }
 interface Version { version: string, createdAtMs?: number, active: boolean, source: string, validation?: Record<string, unknown> }
-interface Versions { models: Array<{ name: string, versions: Version[] }> }
+interface Versions { models: Array<{ name: string, versions: Version[], history: Array<{ version: string, fromMs?: number }> }> }
 interface ErrorBody { message: string }
 
 /** The fills: worked BTCUSDT trades drawn around the model's own predictions (test/routes/calibration.test.ts). */
@@ -93,13 +93,15 @@ const valueText = (v: unknown): string => typeof v === 'number' ? (Number.isSafe
 
 /** Checks the versions table against a versions answer: one row per version, its fields as sent, validation metrics included. */
 async function checkVersions (t: Test, page: Page, versions: Versions): Promise<void> {
-  const sent = versions.models.flatMap((m) => m.versions.map((v) => ({ model: m.name, ...v })))
+  const sent = versions.models.flatMap((m) => m.versions.map((v) => ({ model: m.name, history: m.history, ...v })))
   const cells = await tableCells(page, '#calibration .versions')
   t.equal(cells.length, sent.length, `one row per version the API lists (${sent.length})`)
+  const utc = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
   for (const [i, v] of sent.entries()) {
-    const published = v.createdAtMs !== undefined ? new Date(v.createdAtMs).toISOString().replace('.000Z', 'Z') : v.source === 'embedded' ? 'embedded' : '-'
-    t.same(cells[i].slice(0, 5), [v.model, v.version, published, v.active ? 'active' : '', v.source], `${v.model} ${v.version}: version, publish time (UTC), active, source`)
-    const validation = cells[i][5]
+    const published = v.createdAtMs !== undefined ? utc(v.createdAtMs) : v.source === 'embedded' ? 'embedded' : '-'
+    const activations = v.history.filter((a) => a.version === v.version).map((a) => a.fromMs === undefined ? 'since the start' : utc(a.fromMs))
+    t.same(cells[i].slice(0, 6), [v.model, v.version, published, v.active ? 'active' : '', activations.length === 0 ? '-' : activations.join(', '), v.source], `${v.model} ${v.version}: version, publish time (UTC), active, every activation time (UTC) in the history, source`)
+    const validation = cells[i][6]
     if (v.validation === undefined) {
       t.equal(validation, '-', `${v.model} ${v.version}: no validation sent, none shown`)
       continue
@@ -229,7 +231,7 @@ browserTest('panel 4 draws what the schema allows and the embedded app cannot sh
 
   await checkVersions(t, page, versions)
   const sqrt = page.locator('#calibration .versions tbody tr').nth(1)
-  t.match(await sqrt.innerText(), /BTCUSDT-sqrt-1796342400000-3f9a1c07d2e4\s+2026-12-04T00:00:00Z\s+active\s+job/, 'a published version: its publish time in UTC')
+  t.match(await sqrt.innerText(), /BTCUSDT-sqrt-1796342400000-3f9a1c07d2e4\s+2026-12-04T00:00:00Z\s+active\s+2026-12-04T00:00:01\.500Z, 2026-12-04T02:00:01\.500Z\s+job/, 'a published version: its publish time, and both times it became active (published, then rolled forward after a rollback), in UTC')
   t.notMatch(await sqrt.locator('details').innerText(), /windowComparison|winsVsZero/, 'nested records folded until asked for')
   await sqrt.locator('summary').click()
   t.match(await sqrt.locator('details').innerText(), /winsVsZero/, 'a click unfolds them')
