@@ -9,7 +9,7 @@ export interface ModelCatalog {
 /** Versions remembered per symbol and model for modelAt from this replica's own swaps (a registry's activation log is adopted whole). */
 export const MODEL_HISTORY_LENGTH = 20
 
-/** One served version of a model and when it became active (its record's createdAtMs, the publish time). */
+/** One version of a model and when it became active (the registry's activation time, else its record's createdAtMs, the publish time; -Infinity: since the start). */
 interface Served { fromMs: number, model: ImpactModel }
 
 /** The history key of the default set, which serves every symbol without its own. */
