@@ -3,7 +3,7 @@ import { SymbolField } from './common.js'
 
 const N = (description: string) => Type.Optional(Type.Number({ description: `${description}; absent when undefined for too few fills (the API never sends null)` }))
 
-const Verdict = Type.Union(['calibrated', 'biased', 'overconfident', 'underconfident', 'insufficient-data'].map((v) => Type.Literal(v)), {
+const Verdict = Type.Union((['calibrated', 'biased', 'overconfident', 'underconfident', 'insufficient-data'] as const).map((v) => Type.Literal(v)), {
   description: 'insufficient-data (n < thresholds.minFills), biased (|meanZ| > max(3 meanZStdErr, 0.1)), overconfident (stdZ or coverage beyond the high/low limits: realised costs spread wider than predicted), underconfident (the band is too wide), else calibrated; README "Calibration report"'
 })
 
