@@ -59,7 +59,7 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     try {
       const q = request.query
       const num = (v: string | undefined): number | undefined => v === undefined ? undefined : Number(v)
-      return await symbolCalibration(deps.tcaStore, request.params.symbol, { since: num(q.since), until: num(q.until), minParticipation: num(q.minParticipation), maxParticipation: num(q.maxParticipation) }, Date.now())
+      return await symbolCalibration(deps.tcaStore, request.params.symbol, { since: num(q.since), until: num(q.until), minParticipation: num(q.minParticipation), maxParticipation: num(q.maxParticipation), execution: q.execution }, Date.now())
     } catch (err) {
       if ((err as { statusCode?: unknown }).statusCode !== undefined) throw err
       request.log.error({ err }, 'cannot read TCA records for the calibration report')

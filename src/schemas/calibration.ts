@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox'
-import { SymbolField } from './common.js'
+import { StringEnum, SymbolField } from './common.js'
 
 const N = (description: string) => Type.Optional(Type.Number({ description: `${description}; absent when undefined for too few fills (the API never sends null)` }))
 
+// a union of literals, not StringEnum: the UI tests check their fixtures with Value.Check, which knows no Unsafe kind
 const Verdict = Type.Union((['calibrated', 'biased', 'overconfident', 'underconfident', 'insufficient-data'] as const).map((v) => Type.Literal(v)), {
   description: 'insufficient-data (n < thresholds.minFills), biased (|meanZ| > max(3 meanZStdErr, 0.1)), overconfident (stdZ or coverage beyond the high/low limits: realised costs spread wider than predicted), underconfident (the band is too wide), else calibrated; README "Calibration report"'
 })
@@ -29,7 +30,8 @@ export const CalibrationQuerystring = Type.Object({
   since: Type.Optional(Type.Unsafe<string>({ ...MS_TEXT, description: 'executions at or after, ms since epoch (default: every stored record)' })),
   until: Type.Optional(Type.Unsafe<string>({ ...MS_TEXT, description: 'executions at or before, ms since epoch (default: now)' })),
   minParticipation: Type.Optional(Type.Unsafe<string>({ ...FRACTION_TEXT, description: 'only fills with |Q|/ADV at least this (a number >= 0)' })),
-  maxParticipation: Type.Optional(Type.Unsafe<string>({ ...FRACTION_TEXT, description: 'only fills with |Q|/ADV at most this (a number >= 0)' }))
+  maxParticipation: Type.Optional(Type.Unsafe<string>({ ...FRACTION_TEXT, description: 'only fills with |Q|/ADV at most this (a number >= 0)' })),
+  execution: Type.Optional(StringEnum(['worked', 'immediate'], 'only fills worked over a window (POST /v1/tca trades with startMs and endMs), or only immediate ones (default: both). An immediate fill\'s prediction has no timing risk, only model risk, so its band is a fraction of a bps wide: report the two kinds apart'))
 }, { additionalProperties: false })
 
 export const CalibrationResponse = Type.Object({

@@ -1,7 +1,7 @@
 /**
  * GET /v1/models/:symbol/calibration (issue 15 section 3): the stored TCA records of a symbol
  * that were scored against a prediction (POST /v1/tca, services/tca.ts), filtered by execution
- * time and participation, summarised by calibrationReport (domain/tca/calibration-report.ts):
+ * time, participation and kind of execution, summarised by calibrationReport (domain/tca/calibration-report.ts):
  * overall and by participation decile, with a verdict, and the z histogram against N(0, 1).
  */
 import { calibrationReport, type CalibrationReport, type ScoredFill } from '../domain/tca/calibration-report.js'
@@ -17,6 +17,8 @@ export interface CalibrationQuery {
   minParticipation?: number
   /** |Q| / ADV at most */
   maxParticipation?: number
+  /** only executions worked over a window (the trade gave startMs and endMs), or only immediate ones; default both */
+  execution?: 'worked' | 'immediate'
 }
 
 export type SymbolCalibration = CalibrationReport & {
@@ -43,6 +45,7 @@ export function scoredFills (records: readonly TcaRecord[], query: CalibrationQu
     if (p === undefined) continue
     if (query.minParticipation !== undefined && p.participation < query.minParticipation) continue
     if (query.maxParticipation !== undefined && p.participation > query.maxParticipation) continue
+    if (query.execution !== undefined && (p.endMs !== undefined ? 'worked' : 'immediate') !== query.execution) continue
     fills.push(p)
     const key = `${p.model}\u0000${p.version}`
     const m = models.get(key)

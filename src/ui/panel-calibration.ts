@@ -101,6 +101,8 @@ export function calibrationPanel (): () => Promise<void> {
       const value = form.optionalNumber(name)
       if (value !== undefined) query.set(name, String(value))
     }
+    const execution = form.text('execution')
+    if (execution !== '') query.set('execution', execution)
     const search = query.toString() === '' ? '' : `?${query.toString()}`
     const [calibration, versions] = await Promise.all([
       settle(getJson<CalibrationResponse>(`v1/models/${symbol}/calibration${search}`)),

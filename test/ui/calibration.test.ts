@@ -240,8 +240,11 @@ browserTest('panel 4 draws what the schema allows and the embedded app cannot sh
   await page.locator('#calibration-since').fill('2026-11-01')
   await page.locator('#calibration-until').fill('2026-11-30')
   await page.locator('#calibration-min').fill('0.001')
+  t.equal(new URL(asked[asked.length - 1]).searchParams.get('execution'), null, 'both kinds of execution by default')
+  await page.locator('#calibration-execution').selectOption('worked')
   t.equal(await resubmit(page, 'calibration', async () => await page.locator('#calibration-min').press('Enter')), 'ready', 'Enter submits the filters')
   const query = new URL(asked[asked.length - 1]).searchParams
+  t.equal(query.get('execution'), 'worked', 'the executions chosen')
   t.equal(query.get('since'), String(Date.UTC(2026, 10, 1)), 'since: the date at 00:00 UTC, ms')
   t.equal(query.get('until'), String(Date.UTC(2026, 11, 1) - 1), 'until: the end of that UTC day, ms (inclusive)')
   t.equal(query.get('minParticipation'), '0.001', 'minParticipation as typed')
