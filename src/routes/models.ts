@@ -80,7 +80,8 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
     const active = deps.models.modelsFor(symbol)
     const models = await Promise.all(MODEL_NAMES.map(async (name) => {
       const versions = new Map<string, { version: string, createdAtMs?: number, active: boolean, source: string, validation?: Record<string, unknown> }>()
-      for (const { model } of deps.models.servedVersions(symbol, name)) {
+      const served = deps.models.servedVersions(symbol, name)
+      for (const { model } of served) {
         const createdAtMs = (model.record as { createdAtMs?: unknown }).createdAtMs
         versions.set(model.version, { version: model.version, createdAtMs: model.source === 'embedded' || typeof createdAtMs !== 'number' ? undefined : createdAtMs, active: model === active[name], source: model.source, validation: validationOf(model.calibration) })
       }
@@ -95,7 +96,7 @@ const modelRoutes: FastifyPluginAsyncTypebox<AppDeps> = async (app, deps) => {
         for (const v of kept) if (!versions.has(v.version)) versions.set(v.version, { version: v.version, createdAtMs: v.createdAtMs, active: v.version === active[name].version, source: 'registry' })
       }
       const list = [...versions.values()].sort((a, b) => (b.createdAtMs ?? -Infinity) - (a.createdAtMs ?? -Infinity))
-      const history = deps.models.servedVersions(symbol, name).map(({ fromMs, model }) => Number.isFinite(fromMs) ? { version: model.version, fromMs } : { version: model.version })
+      const history = served.map(({ fromMs, model }) => Number.isFinite(fromMs) ? { version: model.version, fromMs } : { version: model.version })
       return { name, activeVersion: active[name].version, versions: list, history }
     }))
     return { symbol, models }

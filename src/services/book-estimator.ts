@@ -48,8 +48,8 @@ export function estimateFromBook (request: EstimateRequest, deps: EstimatorDeps,
     if (walk.thin) {
       const remainingShare = walk.remainingQtyBase / request.qtyBase
       const risk = modelRiskOf(model, { participation, volDaily: inputs.volDaily })
-      modelRisk = 'riskFraction' in risk ? risk.riskFraction * remainingShare : undefined
-      if ('warning' in risk) warnings.push(risk.warning)
+      modelRisk = risk.riskFraction === undefined ? undefined : risk.riskFraction * remainingShare
+      if (risk.warning !== undefined) warnings.push(risk.warning)
       const modelCost = Math.max(0, model.predictCost({ participation, relSpread: spreadFraction, volDaily: inputs.volDaily, sideSign: sideSign(request.side) }))
       remainderCost = halfSpread + modelCost
       warnings.push({ code: 'BOOK_THIN', message: `the visible book (${book.bids.length} bids, ${book.asks.length} asks) fills ${walk.filledQtyBase} of ${request.qtyBase}; the remaining ${walk.remainingQtyBase} is priced at mid + half spread + the ${modelName} model's impact` })

@@ -49,6 +49,9 @@ export function paramCovarianceOf (model: ImpactModel): Covariance | undefined {
   return c ?? undefined
 }
 
+/** An order's model risk (fraction of notional), or the warning that says why it is unknown: one of the two is set. */
+export type ModelRisk = { riskFraction: number, warning?: undefined } | { riskFraction?: undefined, warning: Warning }
+
 /** What an order's expected impact depends on: its plan when worked over time, else its participation at once. */
 export type PricedExecution = { plan: ExecutionPlan, volDaily: number, advBase: number } | { participation: number, volDaily: number }
 
@@ -59,7 +62,7 @@ export type PricedExecution = { plan: ExecutionPlan, volDaily: number, advBase: 
  * why: a size-only model (sqrt, linear, mlp) or a record without a covariance carries none, and an
  * unidentified parameter that moves this impact makes it unknown.
  */
-export function modelRiskOf (model: ImpactModel, execution: PricedExecution): { riskFraction: number } | { warning: Warning } {
+export function modelRiskOf (model: ImpactModel, execution: PricedExecution): ModelRisk {
   if (model.name !== EXECUTION_MODEL_NAME) return { warning: modelRiskWarning(`model ${model.name} carries no parameter covariance (only the execution model "${EXECUTION_MODEL_NAME}" does)`) }
   const covariance = paramCovarianceOf(model)
   if (covariance === undefined) return { warning: modelRiskWarning(`model ${model.name} ${model.version} carries no parameter covariance`) }

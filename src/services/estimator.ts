@@ -8,7 +8,7 @@ import { DEFAULT_MODEL_NAME, type ModelName } from '../models/impact-model.js'
 import type { ModelStore } from '../models/model-store.js'
 import type { EstimateRequest, EstimateResponse } from '../schemas/estimate.js'
 import { EXECUTION_FIELDS, EXECUTION_MODEL_NAME, executionModelOf, executionWarnings, hourlySharesOf, resolveExecution } from './execution.js'
-import { costRiskOf, modelRiskOf } from './cost-risk.js'
+import { costRiskOf, modelRiskOf, type ModelRisk } from './cost-risk.js'
 import { staleMarketWarning, type StalenessConfig } from './stale-market.js'
 
 export interface EstimatorDeps {
@@ -106,7 +106,7 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
     let impactCostFraction: number
     let timingRisk = 0
     let execution: EstimateResponse['execution'] = IMMEDIATE_EXECUTION
-    let risk: ReturnType<typeof modelRiskOf>
+    let risk: ModelRisk
     if (worked) {
       const { spec, startMs } = resolveExecution(request.execution, request.qtyBase, inputs.advBase, Date.now(), fieldPrefix)
       const plan = planExecution(executionModelOf(models).params, request.qtyBase, {
@@ -131,8 +131,8 @@ export function estimateOrder (request: EstimateRequest, deps: EstimatorDeps, fi
       impactCostFraction = 0
     }
     const cost = orderCost({ side: request.side, qtyBase: request.qtyBase, priceQuote: inputs.priceQuote, advBase: inputs.advBase, spreadBps: inputs.spreadBps, feeRate, impactCostFraction })
-    if ('warning' in risk) warnings.push(risk.warning)
-    const distribution = costRiskOf(cost.totalCostBps, timingRisk, 'riskFraction' in risk ? risk.riskFraction : undefined)
+    if (risk.warning !== undefined) warnings.push(risk.warning)
+    const distribution = costRiskOf(cost.totalCostBps, timingRisk, risk.riskFraction)
     const nowMs = Date.now()
     // stale only matters when the estimate used the state: a market input or (worked) its volume profile
     const w0 = state !== undefined && (worked || inputSources(request) !== ALL_FROM_REQUEST) ? staleMarketWarning(state, nowMs, deps.config) : undefined

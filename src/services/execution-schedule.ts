@@ -74,7 +74,7 @@ function costOf (request: { side: 'buy' | 'sell' }, plan: ExecutionPlan, qtyBase
 /** The plan's cost distribution, as POST /v1/estimate reports it for the same execution, and the warning when its model risk is unknown. */
 function distributionOf (model: ReturnType<typeof executionModelOf>['model'], plan: ExecutionPlan, totalCostBps: number, m: Resolved): { distribution: CostRisk, warning?: { code: string, message: string } } {
   const risk = modelRiskOf(model, { plan, volDaily: m.market.volDaily, advBase: m.market.advBase })
-  return { distribution: costRiskOf(totalCostBps, plan.timingRiskFraction, 'riskFraction' in risk ? risk.riskFraction : undefined), ...('warning' in risk ? { warning: risk.warning } : {}) }
+  return { distribution: costRiskOf(totalCostBps, plan.timingRiskFraction, risk.riskFraction), ...(risk.warning !== undefined ? { warning: risk.warning } : {}) }
 }
 
 function modelInfo (model: ReturnType<typeof executionModelOf>['model'], params: IStarParams) {

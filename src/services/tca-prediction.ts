@@ -48,7 +48,7 @@ export function expectedImpact (model: ImpactModel, order: ExecutedOrder, plan: 
  */
 export function predictedCost (model: ImpactModel, order: ExecutedOrder, plan: ExecutionPlan | undefined, impactFraction: number): { predictedCostBps: number, predictedStdBps: number } {
   const risk = modelRiskOf(model, plan !== undefined ? { plan, volDaily: order.volDaily, advBase: order.advBase } : { participation: order.qtyBase / order.advBase, volDaily: order.volDaily })
-  const d = costRiskOf(fractionToBps(impactFraction + order.relSpread / 2), plan?.timingRiskFraction ?? 0, 'riskFraction' in risk ? risk.riskFraction : undefined)
+  const d = costRiskOf(fractionToBps(impactFraction + order.relSpread / 2), plan?.timingRiskFraction ?? 0, risk.riskFraction)
   return { predictedCostBps: d.expectedCostBps, predictedStdBps: d.costStdBps }
 }
 
