@@ -10,7 +10,7 @@ import type { TimedIStarWindow } from '../domain/impact/calibrate-istar.js'
 import type { IStarParams } from '../domain/impact/istar.js'
 import { gateIStar, type IStarGateVerdict } from '../domain/validation/istar-gate.js'
 import { calibrationReport, type CalibrationCell } from '../domain/tca/calibration-report.js'
-import { withoutNullsDeep } from '../services/calibration.js'
+import { withoutNulls } from '../services/tca.js'
 import { rescoreRecords } from '../services/tca-prediction.js'
 import type { TcaRecord } from '../store/tca-store.js'
 import { finiteOnly } from './finite-only.js'
@@ -277,7 +277,7 @@ export class RecalibrationJob {
     }
     const before = records.flatMap((r) => (r.prediction !== undefined ? [r.prediction] : []))
     const after = rescoreRecords(records, (name) => replaced[name] ?? current[name], hourlyShares(symbol))
-    const overall = (fills: Parameters<typeof calibrationReport>[0]): Partial<CalibrationCell> => withoutNullsDeep(calibrationReport(fills).overall) as Partial<CalibrationCell>
+    const overall = (fills: Parameters<typeof calibrationReport>[0]): Partial<CalibrationCell> => withoutNulls(calibrationReport(fills).overall)
     return { sinceMs, before: overall(before), after: overall(after) }
   }
 

@@ -7,6 +7,7 @@
 import { calibrationReport, type CalibrationReport, type ScoredFill } from '../domain/tca/calibration-report.js'
 import { unprocessable } from '../errors.js'
 import type { TcaRecord, TcaStore } from '../store/tca-store.js'
+import { withoutNulls } from './tca.js'
 
 export interface CalibrationQuery {
   /** executions at or after, ms since epoch (executedAtMs); default all kept */
@@ -69,14 +70,5 @@ export async function symbolCalibration (store: TcaStore, symbol: string, query:
   }
   const records = await store.read(symbol, sinceMs)
   const { fills, inWindow, models } = scoredFills(records, query, untilMs)
-  return withoutNullsDeep({ symbol, sinceMs, untilMs, records: inWindow, scored: fills.length, models: [...models.values()], ...calibrationReport(fills) }) as SymbolCalibration
-}
-
-/** A copy without null fields at any depth: the API leaves out a number it cannot give (the report's nulls). */
-export function withoutNullsDeep (value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNullsDeep)
-  if (value === null || typeof value !== 'object') return value
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNullsDeep(v)
-  return out
+  return withoutNulls({ symbol, sinceMs, untilMs, records: inWindow, scored: fills.length, models: [...models.values()], ...calibrationReport(fills) }) as SymbolCalibration
 }

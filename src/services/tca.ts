@@ -10,11 +10,16 @@ import { asUnprocessable } from './estimator.js'
 import { EXECUTION_MODEL_NAME, hourlySharesOf } from './execution.js'
 import { expectedImpact, plannedExecution, predictedCost, scoredFill, type ExecutedOrder } from './tca-prediction.js'
 
-/** Copies `value` without its null fields (the API omits a number it cannot give, never sends null). */
-export function withoutNulls<T extends object> (value: T): { [K in keyof T]: Exclude<T[K], null> } {
+/** `T` as the API sends it: every null field left out, at any depth (typed as its non-null type). */
+export type WithoutNulls<T> = T extends ReadonlyArray<infer U> ? Array<WithoutNulls<U>> : T extends object ? { [K in keyof T]: WithoutNulls<Exclude<T[K], null>> } : T
+
+/** Copies `value` without its null fields at any depth (the API omits a number it cannot give, never sends null). */
+export function withoutNulls<T> (value: T): WithoutNulls<T> {
+  if (Array.isArray(value)) return value.map(withoutNulls) as WithoutNulls<T>
+  if (value === null || typeof value !== 'object') return value as WithoutNulls<T>
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = v
-  return out as { [K in keyof T]: Exclude<T[K], null> }
+  for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v)
+  return out as WithoutNulls<T>
 }
 
 /**
